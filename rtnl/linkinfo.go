@@ -1,0 +1,163 @@
+package rtnl
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// LinkInfo is the IFLA_LINKINFO nest: the link's kind and its kind-specific
+// data, and, for a port, its master's kind and the port data.
+type LinkInfo struct {
+	Kind      string   // IFLA_INFO_KIND, such as "veth" or "bridge"; taken from Data when empty
+	Data      LinkData // IFLA_INFO_DATA
+	SlaveKind string   // IFLA_INFO_SLAVE_KIND: the master's kind, "bridge" for a bridge port
+	SlaveData LinkData // IFLA_INFO_SLAVE_DATA
+
+	// Unknown holds other IFLA_INFO_* attributes (IFLA_INFO_XSTATS).
+	Unknown []Attr
+
+	layout Layout
+}
+
+// LinkData is the kind-specific payload of IFLA_INFO_DATA or
+// IFLA_INFO_SLAVE_DATA. rtnl knows no kind itself: a kind's package (veth,
+// bridge) implements LinkData, and callers hand its Kind to decoders.
+type LinkData interface {
+	// Kind returns the kind's name as IFLA_INFO_KIND or
+	// IFLA_INFO_SLAVE_KIND carries it.
+	Kind() string
+	// Encode appends the attributes nested in the data attribute.
+	Encode(e *Encoder)
+	// Decode reads them back. It may keep references into the decoder's
+	// input.
+	Decode(d *Decoder) error
+}
+
+// Kind describes one link kind to the decoders: its name, whether its data
+// travels as IFLA_INFO_SLAVE_DATA (port data, named by the master's kind),
+// and how to make an empty value to decode into. Attrs, if set, names the
+// kind's attributes for the annotated trace and the validator.
+type Kind struct {
+	Name  string
+	Slave bool
+	New   func() LinkData
+	Attrs *AttrSpace
+}
+
+// Kinds is the set of link kinds a decoder knows. Data of a kind not in the
+// set decodes to *RawData and encodes back unchanged.
+type Kinds []Kind
+
+// lookup returns the kind named name with the given slave flag.
+func (ks Kinds) lookup(name string, slave bool) *Kind {
+	for i := range ks {
+		if ks[i].Name == name && ks[i].Slave == slave {
+			return &ks[i]
+		}
+	}
+	return nil
+}
+
+// Space returns the attribute space of the named kind's data, or nil.
+func (ks Kinds) Space(name string, slave bool) *AttrSpace {
+	if k := ks.lookup(name, slave); k != nil {
+		return k.Attrs
+	}
+	return nil
+}
+
+// RawData is link data of a kind the decoder was not given. It keeps the
+// payload's bytes and writes them back unchanged.
+type RawData struct {
+	Name string // the kind
+	Data []byte // the payload of IFLA_INFO_DATA or IFLA_INFO_SLAVE_DATA
+}
+
+// Kind returns the kind's name.
+func (r *RawData) Kind() string { return r.Name }
+
+// Encode writes the payload back as it was.
+func (r *RawData) Encode(e *Encoder) { e.raw(r.Data) }
+
+// Decode keeps the payload.
+func (r *RawData) Decode(d *Decoder) error {
+	r.Data = d.b
+	return nil
+}
+
+var linkInfoOrder = []uint16{
+	unix.IFLA_INFO_KIND, unix.IFLA_INFO_DATA,
+	unix.IFLA_INFO_SLAVE_KIND, unix.IFLA_INFO_SLAVE_DATA,
+}
+
+func (li *LinkInfo) kind() string {
+	if li.Kind == "" && li.Data != nil {
+		return li.Data.Kind()
+	}
+	return li.Kind
+}
+
+func (li *LinkInfo) slaveKind() string {
+	if li.SlaveKind == "" && li.SlaveData != nil {
+		return li.SlaveData.Kind()
+	}
+	return li.SlaveKind
+}
+
+func (li *LinkInfo) encode(e *Encoder) {
+	li.layout.Encode(e, li.Unknown, linkInfoOrder, func(e *Encoder, t uint16, present bool) {
+		switch t {
+		case unix.IFLA_INFO_KIND:
+			if k := li.kind(); present || k != "" {
+				e.String(t, k)
+			}
+		case unix.IFLA_INFO_DATA:
+			if li.Data != nil {
+				e.Nest(t, li.Data.Encode)
+			}
+		case unix.IFLA_INFO_SLAVE_KIND:
+			if k := li.slaveKind(); present || k != "" {
+				e.String(t, k)
+			}
+		case unix.IFLA_INFO_SLAVE_DATA:
+			if li.SlaveData != nil {
+				e.Nest(t, li.SlaveData.Encode)
+			}
+		}
+	})
+}
+
+// decode reads the nest. The kind attributes come before their data in
+// everything the kernel and iproute2 send; data met before its kind is kept
+// raw.
+func (li *LinkInfo) decode(d *Decoder, kinds Kinds) error {
+	return li.layout.Decode(d, &li.Unknown, func(d *Decoder) bool {
+		switch d.Type() {
+		case unix.IFLA_INFO_KIND:
+			li.Kind = d.String()
+		case unix.IFLA_INFO_SLAVE_KIND:
+			li.SlaveKind = d.String()
+		case unix.IFLA_INFO_DATA:
+			if !li.layout.Has(unix.IFLA_INFO_KIND) {
+				return false
+			}
+			li.Data = decodeLinkData(d, kinds, li.Kind, false)
+		case unix.IFLA_INFO_SLAVE_DATA:
+			if !li.layout.Has(unix.IFLA_INFO_SLAVE_KIND) {
+				return false
+			}
+			li.SlaveData = decodeLinkData(d, kinds, li.SlaveKind, true)
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func decodeLinkData(d *Decoder, kinds Kinds, name string, slave bool) LinkData {
+	var ld LinkData = &RawData{Name: name}
+	if k := kinds.lookup(name, slave); k != nil {
+		ld = k.New()
+	}
+	d.Nested(ld.Decode)
+	return ld
+}
