@@ -175,8 +175,12 @@ func (c *Conn) receive() ([]byte, error) {
 		if c.trace != nil {
 			c.trace(Received, b)
 		}
+		// Only the kernel (port 0) answers. Multicast delivery is not
+		// filtered out here: the kernel's answer to NLM_F_ECHO arrives
+		// with the group of the event it copies, and events caused by
+		// others carry their sequence numbers and ports, not ours.
 		if from.Pid != 0 {
-			continue // not from the kernel
+			continue
 		}
 		return b, nil
 	}
@@ -349,6 +353,9 @@ func (c *Conn) DumpAll(r Request) ([]Message, error) {
 		if !errors.Is(err, ErrDumpInterrupted) {
 			break
 		}
+	}
+	if err != nil && !errors.Is(err, ErrDumpInterrupted) {
+		return nil, err
 	}
 	return msgs, err
 }

@@ -58,7 +58,8 @@ type LinkAttrs struct {
 	// IFLA_AF_SPEC, ...), in the order they came.
 	Unknown []Attr
 
-	layout Layout
+	layout   Layout
+	aliasNUL bool // the decoded IFLA_IFALIAS ended in NUL
 }
 
 // linkAttrOrder is the order in which fields set by hand are encoded: the
@@ -159,8 +160,12 @@ func (a *LinkAttrs) encodeField(e *Encoder, t uint16, present bool) {
 	case unix.IFLA_GROUP:
 		putUint32Ptr(e, t, a.Group)
 	case unix.IFLA_IFALIAS:
-		if a.Alias != nil {
+		// iproute2 sends the alias without a terminating NUL; the kernel
+		// sends it with one. Write it back the way it came.
+		if a.Alias != nil && a.aliasNUL {
 			e.String(t, *a.Alias)
+		} else if a.Alias != nil {
+			e.Bytes(t, []byte(*a.Alias))
 		}
 	case unix.IFLA_NET_NS_PID:
 		putUint32(e, t, a.NetNSPID, present)
@@ -226,6 +231,7 @@ func (a *LinkAttrs) decode(d *Decoder, kinds Kinds) error {
 			a.Group = new(d.Uint32())
 		case unix.IFLA_IFALIAS:
 			a.Alias = new(d.String())
+			a.aliasNUL = d.IsCanonicalString()
 		case unix.IFLA_NET_NS_PID:
 			a.NetNSPID = d.Uint32()
 		case unix.IFLA_NET_NS_FD:

@@ -32,6 +32,9 @@ func (c *Conn) LinksMatching(filter *LinkMessage) ([]*LinkMessage, error) {
 		f.Attrs.ExtMask = rtextFilterVF
 	}
 	msgs, err := c.DumpAll(Request{Type: unix.RTM_GETLINK, Payload: &f})
+	if msgs == nil {
+		return nil, err
+	}
 	links := make([]*LinkMessage, 0, len(msgs))
 	for _, m := range msgs {
 		if m.Header.Type != unix.RTM_NEWLINK {

@@ -81,38 +81,44 @@ func (s *socket) Send(b []byte) error {
 	return err
 }
 
-// Receive peeks at the next datagram's size (MSG_PEEK|MSG_TRUNC), then reads
-// it into a buffer of exactly that size, which the caller owns. Nothing can
-// be truncated; MSG_TRUNC on the real read is still checked.
-func (s *socket) Receive() ([]byte, Addr, error) {
-	var n int
-	var err error
+// recvmsg is one recvmsg(2) on the socket, waiting under the runtime's
+// poller while nothing is queued.
+func (s *socket) recvmsg(b []byte, flags int) (n, rflags int, from unix.Sockaddr, err error) {
 	cerr := s.rc.Read(func(fd uintptr) bool {
-		n, _, _, _, err = unix.Recvmsg(int(fd), s.peek, nil, unix.MSG_PEEK|unix.MSG_TRUNC)
+		n, _, rflags, from, err = unix.Recvmsg(int(fd), b, nil, flags)
 		return err != unix.EAGAIN
 	})
 	if cerr != nil {
-		return nil, Addr{}, cerr
+		return 0, 0, nil, cerr
 	}
-	if err != nil {
-		return nil, Addr{}, err
-	}
+	return n, rflags, from, err
+}
+
+func (s *socket) Receive() ([]byte, Addr, error) {
+	b, a, err := receiveWhole(s.recvmsg, s.peek)
 	s.peek = nil // the kernel remembers the largest read; one is enough
-	b := make([]byte, align4(n))
-	var flags int
-	var from unix.Sockaddr
-	cerr = s.rc.Read(func(fd uintptr) bool {
-		n, _, flags, from, err = unix.Recvmsg(int(fd), b, nil, 0)
-		return err != unix.EAGAIN
-	})
-	if cerr != nil {
-		return nil, Addr{}, cerr
-	}
+	return b, a, err
+}
+
+func (s *socket) Close() error { return s.c.Close() }
+
+// receiveWhole peeks at the next datagram's size (MSG_PEEK|MSG_TRUNC makes
+// recvmsg return the real length whatever the buffer), then reads it into
+// a buffer of exactly that size, rounded up to 4 bytes, which the caller
+// owns. Nothing can be cut short; MSG_TRUNC on the real read is still
+// checked.
+func receiveWhole(recvmsg func(b []byte, flags int) (int, int, unix.Sockaddr, error), peek []byte) ([]byte, Addr, error) {
+	n, _, _, err := recvmsg(peek, unix.MSG_PEEK|unix.MSG_TRUNC)
 	if err != nil {
 		return nil, Addr{}, err
 	}
-	if flags&unix.MSG_TRUNC != 0 {
-		return nil, Addr{}, fmt.Errorf("%w: datagram larger than %d bytes", ErrTruncated, len(b))
+	b := make([]byte, align4(n))
+	n, flags, from, err := recvmsg(b, 0)
+	if err != nil {
+		return nil, Addr{}, err
+	}
+	if flags&unix.MSG_TRUNC != 0 || n > len(b) {
+		return nil, Addr{}, fmt.Errorf("%w: datagram larger than the %d bytes peeked", ErrTruncated, len(b))
 	}
 	var a Addr
 	if sa, ok := from.(*unix.SockaddrNetlink); ok {
@@ -120,5 +126,3 @@ func (s *socket) Receive() ([]byte, Addr, error) {
 	}
 	return b[:n], a, nil
 }
-
-func (s *socket) Close() error { return s.c.Close() }
