@@ -17,6 +17,7 @@ type fakeSocket struct {
 	queue    []datagram
 	sent     []Message
 	requests int
+	sends    int
 }
 
 type datagram struct {
@@ -26,6 +27,7 @@ type datagram struct {
 }
 
 func (f *fakeSocket) Send(b []byte) error {
+	f.sends++
 	return EachMessage(b, func(m Message) error {
 		f.requests++
 		f.sent = append(f.sent, m)
