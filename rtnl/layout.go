@@ -1,5 +1,7 @@
 package rtnl
 
+import "encoding/binary"
+
 // A Layout remembers the order in which a decoder met a message's
 // attributes, so that encoding the decoded value writes them back in the
 // same order and the bytes come out the same. Known attributes are recorded
@@ -76,6 +78,14 @@ func (l *Layout) Encode(e *Encoder, unknown []Attr, canonical []uint16, put func
 // the attribute into a typed field. Attributes it does not take, and
 // repeats of a type already taken, are kept raw in *unknown.
 func (l *Layout) Decode(d *Decoder, unknown *[]Attr, field func(d *Decoder) bool) error {
+	// Size the order and the raw list once, from a count of the
+	// attributes, instead of growing them one append at a time.
+	if n := countAttrs(d.b[d.off:]); n > 0 {
+		l.order = make([]uint16, 0, n)
+		if *unknown == nil {
+			*unknown = make([]Attr, 0, n)
+		}
+	}
 	for d.Next() {
 		t := d.Type()
 		if d.RawType()&attrNetByteOrder == 0 && l.first(t) {
@@ -90,4 +100,18 @@ func (l *Layout) Decode(d *Decoder, unknown *[]Attr, field func(d *Decoder) bool
 		l.raw()
 	}
 	return d.Err()
+}
+
+// countAttrs counts the attributes framed in b, stopping at the first bad
+// length. It only sizes allocations, so it is never more than len(b)/4.
+func countAttrs(b []byte) int {
+	n := 0
+	for off := 0; off+attrHeaderLen <= len(b); n++ {
+		l := int(binary.NativeEndian.Uint16(b[off:]))
+		if l < attrHeaderLen {
+			break
+		}
+		off += align4(l)
+	}
+	return n
 }

@@ -60,6 +60,21 @@ type LinkAttrs struct {
 
 	layout   Layout
 	aliasNUL bool // the decoded IFLA_IFALIAS ended in NUL
+	vals     linkVals
+}
+
+// linkVals holds the values the pointer fields of a decoded LinkAttrs point
+// to, so that decoding them allocates nothing more.
+type linkVals struct {
+	master, txqlen, group, netnsFD uint32
+	linkNetNSID, targetNetNSID     int32
+	carrier                        uint8
+	alias                          string
+}
+
+func ptr[T any](p *T, v T) *T {
+	*p = v
+	return p
 }
 
 // linkAttrOrder is the order in which fields set by hand are encoded: the
@@ -218,32 +233,32 @@ func (a *LinkAttrs) decode(d *Decoder, kinds Kinds) error {
 		case unix.IFLA_LINK:
 			a.Link = d.Uint32()
 		case unix.IFLA_MASTER:
-			a.Master = new(d.Uint32())
+			a.Master = ptr(&a.vals.master, d.Uint32())
 		case unix.IFLA_QDISC:
 			a.Qdisc = d.String()
 		case unix.IFLA_TXQLEN:
-			a.TxQLen = new(d.Uint32())
+			a.TxQLen = ptr(&a.vals.txqlen, d.Uint32())
 		case unix.IFLA_OPERSTATE:
 			a.OperState = d.Uint8()
 		case unix.IFLA_LINKMODE:
 			a.LinkMode = d.Uint8()
 		case unix.IFLA_GROUP:
-			a.Group = new(d.Uint32())
+			a.Group = ptr(&a.vals.group, d.Uint32())
 		case unix.IFLA_IFALIAS:
-			a.Alias = new(d.String())
+			a.Alias = ptr(&a.vals.alias, d.String())
 			a.aliasNUL = d.IsCanonicalString()
 		case unix.IFLA_NET_NS_PID:
 			a.NetNSPID = d.Uint32()
 		case unix.IFLA_NET_NS_FD:
-			a.NetNSFD = new(d.Uint32())
+			a.NetNSFD = ptr(&a.vals.netnsFD, d.Uint32())
 		case unix.IFLA_LINK_NETNSID:
-			a.LinkNetNSID = new(d.Int32())
+			a.LinkNetNSID = ptr(&a.vals.linkNetNSID, d.Int32())
 		case unix.IFLA_TARGET_NETNSID:
-			a.TargetNetNSID = new(d.Int32())
+			a.TargetNetNSID = ptr(&a.vals.targetNetNSID, d.Int32())
 		case unix.IFLA_EXT_MASK:
 			a.ExtMask = d.Uint32()
 		case unix.IFLA_CARRIER:
-			a.Carrier = new(d.Uint8())
+			a.Carrier = ptr(&a.vals.carrier, d.Uint8())
 		case unix.IFLA_PROMISCUITY:
 			a.Promiscuity = d.Uint32()
 		case unix.IFLA_ALLMULTI:

@@ -19,3 +19,8 @@ func dial(t *testing.T) *Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+func requireSandbox(tb testing.TB) {
+	tb.Helper()
+	nstest.Require(tb)
+}
