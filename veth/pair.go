@@ -1,0 +1,173 @@
+package veth
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/linkbox/linkbox/rtnl"
+	"golang.org/x/sys/unix"
+)
+
+// End holds the settings of one end of a veth pair. Zero values are not
+// sent: the kernel's defaults apply.
+type End struct {
+	Name        string           // IFLA_IFNAME; empty lets the kernel choose (vethN)
+	MTU         uint32           // IFLA_MTU
+	Address     net.HardwareAddr // IFLA_ADDRESS; nil for a random address
+	TxQLen      *uint32          // IFLA_TXQLEN
+	Group       *uint32          // IFLA_GROUP
+	NumTxQueues uint32           // IFLA_NUM_TX_QUEUES
+	NumRxQueues uint32           // IFLA_NUM_RX_QUEUES
+	// NetNSFD, if non-zero, is a file descriptor of the network namespace
+	// to create this end in (IFLA_NET_NS_FD), such as a named namespace's
+	// file under /run/netns.
+	NetNSFD int
+	// NetNSPID, if non-zero, creates this end in the network namespace of
+	// that process (IFLA_NET_NS_PID).
+	NetNSPID int
+	// Up brings the end up (IFF_UP). The kernel refuses IFF_UP on the
+	// peer inside the creating request (ENOTCONN: the peer is registered
+	// before the end it points back to), so Add brings the peer up with a
+	// second request and deletes the pair if that fails.
+	Up bool
+}
+
+// Pair describes a veth pair to create: the first end, whose message
+// carries the request, and its peer, carried in VETH_INFO_PEER.
+type Pair struct {
+	End
+	Peer End
+	// Master, if non-zero, is the ifindex of a bridge (or other master)
+	// in the creating namespace to attach the first end to, in the same
+	// request (IFLA_MASTER). The kernel ignores IFLA_MASTER on the peer.
+	Master int32
+}
+
+func (e *End) check(which string) error {
+	if e.Name != "" {
+		if err := rtnl.CheckLinkName(e.Name); err != nil {
+			return fmt.Errorf("veth: %s: %w", which, err)
+		}
+	}
+	if e.NetNSFD != 0 && e.NetNSPID != 0 {
+		return fmt.Errorf("veth: %s: both a namespace fd and a pid given", which)
+	}
+	if e.NetNSFD < 0 || e.NetNSPID < 0 {
+		return fmt.Errorf("veth: %s: negative namespace fd or pid", which)
+	}
+	return nil
+}
+
+func (e *End) message(up bool) *rtnl.LinkMessage {
+	m := &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{
+		Name:        e.Name,
+		MTU:         e.MTU,
+		Address:     e.Address,
+		TxQLen:      e.TxQLen,
+		Group:       e.Group,
+		NumTxQueues: e.NumTxQueues,
+		NumRxQueues: e.NumRxQueues,
+		NetNSPID:    uint32(e.NetNSPID),
+	}}
+	if e.NetNSFD != 0 {
+		m.Attrs.NetNSFD = new(uint32(e.NetNSFD))
+	}
+	if up && e.Up {
+		m.Flags, m.Change = unix.IFF_UP, unix.IFF_UP
+	}
+	return m
+}
+
+// Request returns the RTM_NEWLINK payload that creates the pair in one
+// message, as `ip link add NAME type veth peer name PEER ...` sends it: the
+// first end's ifinfomsg and attributes, then IFLA_LINKINFO with kind "veth"
+// and VETH_INFO_PEER holding the peer's own ifinfomsg and attributes, its
+// namespace included. Peer.Up is left out (the kernel refuses it there).
+func (p *Pair) Request() (*rtnl.LinkMessage, error) {
+	if err := p.End.check("first end"); err != nil {
+		return nil, err
+	}
+	if err := p.Peer.check("peer"); err != nil {
+		return nil, err
+	}
+	if p.Master < 0 {
+		return nil, fmt.Errorf("veth: negative master index %d", p.Master)
+	}
+	m := p.End.message(true)
+	if p.Master != 0 {
+		m.Attrs.Master = new(uint32(p.Master))
+	}
+	m.Attrs.Info = &rtnl.LinkInfo{Kind: kindName, Data: &Info{Peer: p.Peer.message(false)}}
+	return m, nil
+}
+
+// Add creates the pair with one RTM_NEWLINK: the peer is created straight
+// in its namespace, so both ends never sit on the host together, and a
+// failure leaves neither end behind (the kernel unregisters both). The
+// first end is attached to Master and brought up in the same request.
+//
+// It returns the first end as the kernel reports it (NLM_F_ECHO). If
+// Peer.Up is set, Add then brings the peer up through a connection in the
+// peer's namespace, found by name; if that fails it deletes the pair and
+// returns the error.
+func Add(c *rtnl.Conn, p Pair) (*rtnl.LinkMessage, error) {
+	m, err := p.Request()
+	if err != nil {
+		return nil, err
+	}
+	if p.Peer.Up && p.Peer.Name == "" {
+		return nil, errors.New("veth: bringing the peer up needs its name")
+	}
+	l, err := c.AddLink(m, true)
+	if err != nil {
+		return nil, err
+	}
+	if l == nil {
+		// Kernels before 6.1 do not echo a new link.
+		if p.Name == "" || p.NetNSFD != 0 || p.NetNSPID != 0 {
+			return nil, nil
+		}
+		if l, err = c.LinkByName(p.Name); err != nil {
+			return nil, err
+		}
+	}
+	if p.Peer.Up {
+		if err := peerUp(c, &p.Peer); err != nil {
+			if derr := c.DeleteLink(l.Index); derr != nil {
+				return nil, fmt.Errorf("veth: bringing peer %s up: %w (and deleting the pair failed: %w)", p.Peer.Name, err, derr)
+			}
+			return nil, fmt.Errorf("veth: bringing peer %s up: %w", p.Peer.Name, err)
+		}
+	}
+	return l, nil
+}
+
+// peerUp sets IFF_UP on the peer, in its own namespace.
+func peerUp(c *rtnl.Conn, e *End) error {
+	pc := c
+	switch {
+	case e.NetNSFD != 0:
+		var err error
+		if pc, err = rtnl.Dial(&rtnl.Config{NetNS: e.NetNSFD}); err != nil {
+			return err
+		}
+		defer pc.Close()
+	case e.NetNSPID != 0:
+		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", e.NetNSPID))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if pc, err = rtnl.Dial(&rtnl.Config{NetNS: int(f.Fd())}); err != nil {
+			return err
+		}
+		defer pc.Close()
+	}
+	idx, err := pc.LinkIndex(e.Name)
+	if err != nil {
+		return err
+	}
+	return pc.SetLinkUp(idx)
+}
