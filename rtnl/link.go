@@ -282,6 +282,10 @@ func (a *LinkAttrs) decode(d *Decoder, kinds Kinds) error {
 	})
 }
 
+// Has reports whether an attribute of type t was present when the
+// attributes were decoded, even with a zero value.
+func (a *LinkAttrs) Has(t uint16) bool { return a.layout.Has(t) }
+
 // Raw returns the payload of the first attribute of type t kept in Unknown.
 func (a *LinkAttrs) Raw(t uint16) ([]byte, bool) { return rawAttr(a.Unknown, t) }
 

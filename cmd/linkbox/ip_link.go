@@ -1,0 +1,418 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/linkbox/linkbox/rtnl"
+)
+
+func (c *ipCmd) doLink(a *args) error {
+	if !a.more() {
+		return c.linkShow(a)
+	}
+	cmd := a.next()
+	switch {
+	case matches(cmd, "add"):
+		return c.linkModify(a, unix.NLM_F_CREATE|unix.NLM_F_EXCL)
+	case matches(cmd, "set"), matches(cmd, "change"):
+		return c.linkModify(a, 0)
+	case matches(cmd, "replace"):
+		return c.linkModify(a, unix.NLM_F_CREATE|unix.NLM_F_REPLACE)
+	case matches(cmd, "delete"):
+		return c.linkDelete(a)
+	case matches(cmd, "show"), matches(cmd, "lst"), matches(cmd, "list"):
+		return c.linkShow(a)
+	case matches(cmd, "help"):
+		c.linkUsage()
+		return nil
+	}
+	return usagef(`Command "%s" is unknown, try "ip link help".`, cmd)
+}
+
+func (c *ipCmd) linkUsage() {
+	fmt.Fprint(c.stderr, `Usage: ip link add [link DEV] [ name ] NAME
+                   [ txqueuelen PACKETS ] [ address LLADDR ] [ broadcast LLADDR ]
+                   [ mtu MTU ] [ numtxqueues N ] [ numrxqueues N ] [ group GROUP ]
+                   [ netns { PID | NAME } ] [ master DEVICE ] [ alias NAME ] [ up ]
+                   type TYPE [ ARGS ]
+       ip link delete { DEVICE | dev DEVICE | group DEVGROUP }
+       ip link set { DEVICE | dev DEVICE | group DEVGROUP }
+                   [ { up | down } ] [ type TYPE ARGS ] [ arp { on | off } ]
+                   [ multicast { on | off } ] [ allmulticast { on | off } ]
+                   [ promisc { on | off } ] [ carrier { on | off } ]
+                   [ txqueuelen PACKETS ] [ name NEWNAME ] [ address LLADDR ]
+                   [ broadcast LLADDR ] [ mtu MTU ] [ netns { PID | NAME } ]
+                   [ alias NAME ] [ group GROUP ] [ master DEVICE ] [ nomaster ]
+       ip link show [ DEVICE | group GROUP ] [ up ] [ master DEV ] [ type TYPE ]
+TYPE := { veth | bridge | bridge_slave }
+`)
+}
+
+// linkRequest is what iproute2's iplink_parse gathers from a command line.
+type linkRequest struct {
+	msg    rtnl.LinkMessage
+	dev    string // the link acted on (set, delete), or "name" (add)
+	name   string // "name NEWNAME" (set), or the new link's name (add)
+	group  *uint32
+	kind   string // type TYPE
+	master string // master DEVICE, resolved to IFLA_MASTER
+	netns  string // netns NAME or PID
+	link   string // link DEV, resolved to IFLA_LINK
+}
+
+// parseLinkArgs reads the link options iproute2 accepts for add and set.
+// It stops at "type" (the kind's own options follow) and returns with the
+// words after it still in a.
+func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
+	m := &r.msg
+	setFlag := func(flag uint32, on bool) {
+		m.Change |= flag
+		if on {
+			m.Flags |= flag
+		} else {
+			m.Flags &^= flag
+		}
+	}
+	onOffFlag := func(what string, flag uint32, invert bool) error {
+		on, err := a.onOff(what)
+		if err != nil {
+			return err
+		}
+		setFlag(flag, on != invert)
+		return nil
+	}
+	for a.more() {
+		w := a.next()
+		var err error
+		switch {
+		case w == "up":
+			setFlag(unix.IFF_UP, true)
+		case w == "down":
+			setFlag(unix.IFF_UP, false)
+		case w == "name":
+			r.name, err = a.value()
+			if err == nil {
+				err = checkName(r.name)
+			}
+		case w == "index":
+			var v uint64
+			if v, err = a.uint("index", 31); err == nil {
+				m.Index = int32(v)
+			}
+		case matches(w, "link"):
+			r.link, err = a.value()
+		case matches(w, "address"):
+			var s string
+			if s, err = a.value(); err == nil {
+				m.Attrs.Address, err = parseLLAddr(s)
+			}
+		case matches(w, "broadcast"), w == "brd":
+			var s string
+			if s, err = a.value(); err == nil {
+				m.Attrs.Broadcast, err = parseLLAddr(s)
+			}
+		case matches(w, "txqueuelen"), w == "qlen", matches(w, "txqlen"):
+			var v uint64
+			if v, err = a.uint("txqlen", 32); err == nil {
+				m.Attrs.TxQLen = new(uint32(v))
+			}
+		case w == "mtu":
+			var v uint64
+			if v, err = a.uint("mtu", 32); err == nil {
+				m.Attrs.MTU = uint32(v)
+			}
+		case w == "netns":
+			r.netns, err = a.value()
+		case w == "multicast":
+			err = onOffFlag(w, unix.IFF_MULTICAST, false)
+		case w == "allmulticast":
+			err = onOffFlag(w, unix.IFF_ALLMULTI, false)
+		case w == "promisc":
+			err = onOffFlag(w, unix.IFF_PROMISC, false)
+		case w == "trailers":
+			err = onOffFlag(w, unix.IFF_NOTRAILERS, true)
+		case w == "arp":
+			err = onOffFlag(w, unix.IFF_NOARP, true)
+		case w == "dynamic":
+			err = onOffFlag(w, unix.IFF_DYNAMIC, false)
+		case w == "carrier":
+			var on bool
+			if on, err = a.onOff(w); err == nil {
+				v := uint8(0)
+				if on {
+					v = 1
+				}
+				m.Attrs.Carrier = &v
+			}
+		case w == "master":
+			r.master, err = a.value()
+		case w == "nomaster":
+			m.Attrs.Master = new(uint32(0))
+		case matches(w, "type"):
+			r.kind, err = a.value()
+			return err
+		case matches(w, "alias"):
+			var s string
+			if s, err = a.value(); err == nil {
+				if len(s) >= 256 {
+					return usagef(`alias too long`)
+				}
+				m.Attrs.Alias = &s
+			}
+		case matches(w, "group"):
+			var s string
+			if s, err = a.value(); err == nil {
+				var g uint32
+				if g, err = parseGroup(s); err == nil {
+					r.group = &g
+				}
+			}
+		case w == "numtxqueues":
+			var v uint64
+			if v, err = a.uint("numtxqueues", 32); err == nil {
+				m.Attrs.NumTxQueues = uint32(v)
+			}
+		case w == "numrxqueues":
+			var v uint64
+			if v, err = a.uint("numrxqueues", 32); err == nil {
+				m.Attrs.NumRxQueues = uint32(v)
+			}
+		case w == "link-netnsid":
+			var v uint64
+			if v, err = a.uint("link-netnsid", 31); err == nil {
+				m.Attrs.LinkNetNSID = new(int32(v))
+			}
+		case matches(w, "help"):
+			c.linkUsage()
+			return &cliError{code: 255}
+		default:
+			if w == "dev" {
+				if w, err = a.value(); err != nil {
+					return err
+				}
+			}
+			if r.dev != "" {
+				return errGarbage("dev", w)
+			}
+			if err := checkName(w); err != nil {
+				return err
+			}
+			r.dev = w
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkName refuses what iproute2's check_ifname refuses, with its words.
+func checkName(name string) error {
+	if len(name) >= unix.IFNAMSIZ {
+		return usagef(`Error: argument "%s" is wrong: "name" not a valid ifname`, name)
+	}
+	if rtnl.CheckLinkName(name) != nil {
+		return usagef(`Error: argument "%s" is wrong: "name" not a valid ifname`, name)
+	}
+	return nil
+}
+
+// parseLLAddr parses a link-layer address as iproute2's ll_addr_a2n does:
+// hex bytes separated by colons.
+func parseLLAddr(s string) (net.HardwareAddr, error) {
+	var out net.HardwareAddr
+	for _, part := range strings.Split(s, ":") {
+		v, err := strconv.ParseUint(part, 16, 8)
+		if err != nil || part == "" {
+			return nil, &cliError{code: 1, msg: fmt.Sprintf("%q is invalid lladdr.", part)}
+		}
+		out = append(out, byte(v))
+	}
+	return out, nil
+}
+
+// parseGroup reads a link group: a number, or "default" for 0.
+func parseGroup(s string) (uint32, error) {
+	if s == "default" {
+		return 0, nil
+	}
+	v, err := strconv.ParseUint(s, 0, 32)
+	if err != nil {
+		return 0, errInvalidArg(s, `Invalid "group" value`)
+	}
+	return uint32(v), nil
+}
+
+// linkIndex resolves a link name in the namespace conn talks to, with
+// iproute2's message when there is none.
+func linkIndex(conn *rtnl.Conn, name string) (int32, error) {
+	idx, err := conn.LinkIndex(name)
+	if errors.Is(err, unix.ENODEV) {
+		return 0, errNoDevice(name)
+	}
+	return idx, err
+}
+
+// linkModify is ip link add, set, change and replace.
+func (c *ipCmd) linkModify(a *args, flags uint16) error {
+	isAdd := flags&unix.NLM_F_CREATE != 0
+	var r linkRequest
+	if err := c.parseLinkArgs(a, &r, isAdd); err != nil {
+		return err
+	}
+	m := &r.msg
+	conn, err := c.conn()
+	if err != nil {
+		return err
+	}
+	// The kind's options come after "type KIND"; they fill the link info.
+	if r.kind != "" {
+		if err := c.parseKind(a, &r, isAdd); err != nil {
+			return err
+		}
+	}
+	if isAdd {
+		if r.dev == "" && r.name == "" {
+			return usagef(`Not enough information: "dev" argument is required.`)
+		}
+		if r.name == "" {
+			r.name = r.dev
+		}
+		m.Attrs.Name = r.name
+		if r.kind == "" {
+			return usagef(`Not enough information: "type" argument is required`)
+		}
+	} else {
+		if r.dev == "" && r.group == nil {
+			return usagef(`Not enough information: "dev" argument is required.`)
+		}
+		if r.name != "" {
+			m.Attrs.Name = r.name
+		}
+		if r.dev != "" {
+			if m.Index, err = linkIndex(conn, r.dev); err != nil {
+				return err
+			}
+		}
+	}
+	// With a dev, IFLA_GROUP moves the link into the group; without one
+	// ("ip link set group N up"), the kernel applies the change to every
+	// link of the group.
+	m.Attrs.Group = r.group
+	if r.link != "" {
+		idx, err := linkIndex(conn, r.link)
+		if err != nil {
+			return err
+		}
+		m.Attrs.Link = uint32(idx)
+	}
+	if r.master != "" {
+		idx, err := linkIndex(conn, r.master)
+		if err != nil {
+			return err
+		}
+		m.Attrs.Master = new(uint32(idx))
+	}
+	if r.netns != "" {
+		f, pid, err := c.netnsTarget(r.netns)
+		if err != nil {
+			return err
+		}
+		if f != nil {
+			defer f.Close()
+			m.Attrs.NetNSFD = new(uint32(f.Fd()))
+		} else {
+			m.Attrs.NetNSPID = uint32(pid)
+		}
+	}
+	if err := c.beforeSend(&r); err != nil {
+		return err
+	}
+	_, err = conn.Execute(rtnl.Request{Type: unix.RTM_NEWLINK, Flags: flags, Payload: m})
+	if err != nil {
+		var ke *rtnl.Error
+		if errors.As(err, &ke) && isAdd && errors.Is(err, unix.EOPNOTSUPP) && ke.Message == "" {
+			return &cliError{code: 2, msg: fmt.Sprintf("Error: Unknown device type %q.", r.kind)}
+		}
+		return err
+	}
+	return c.afterSend(&r)
+}
+
+// netnsTarget resolves "netns NAME|PID": a named namespace's file, or a
+// process id as iproute2 takes a number.
+func (c *ipCmd) netnsTarget(s string) (f interface {
+	Fd() uintptr
+	Close() error
+}, pid int, err error) {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return nil, n, nil
+	}
+	file, err := nsfsOpen(s)
+	if err != nil {
+		return nil, 0, errInvalidArg(s, `Invalid "netns" value`)
+	}
+	return file, 0, nil
+}
+
+// linkDelete is ip link delete { DEVICE | dev DEVICE | group GROUP }.
+func (c *ipCmd) linkDelete(a *args) error {
+	var dev string
+	var group *uint32
+	for a.more() {
+		w := a.next()
+		switch {
+		case w == "dev":
+			v, err := a.value()
+			if err != nil {
+				return err
+			}
+			dev = v
+		case matches(w, "group"):
+			v, err := a.value()
+			if err != nil {
+				return err
+			}
+			g, err := parseGroup(v)
+			if err != nil {
+				return err
+			}
+			group = &g
+		case w == "type":
+			// "ip link del X type veth": the kind is not needed to delete.
+			if _, err := a.value(); err != nil {
+				return err
+			}
+			a.i = len(a.a)
+		default:
+			if dev != "" {
+				return errGarbage("dev", w)
+			}
+			dev = w
+		}
+	}
+	conn, err := c.conn()
+	if err != nil {
+		return err
+	}
+	if group != nil && dev == "" {
+		if *group == 0 {
+			return usagef("Error: deleting the default group (0) would delete every link; refused.")
+		}
+		return conn.DeleteLinkGroup(*group)
+	}
+	if dev == "" {
+		return usagef(`Not enough information: "dev" argument is required.`)
+	}
+	idx, err := linkIndex(conn, dev)
+	if err != nil {
+		return err
+	}
+	return conn.DeleteLink(idx)
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+)
+
+// jobj is a JSON object that keeps its keys in the order they were added,
+// so that output follows iproute2's key order.
+type jobj []jkv
+
+type jkv struct {
+	k string
+	v any
+}
+
+// add appends a key and returns the object, for chaining.
+func (o *jobj) add(k string, v any) *jobj {
+	*o = append(*o, jkv{k, v})
+	return o
+}
+
+// MarshalJSON writes the object with its keys in order.
+func (o jobj) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, kv := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(kv.k)
+		b.Write(k)
+		b.WriteByte(':')
+		v, err := json.Marshal(kv.v)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// writeJSON writes v as ip -j does: compact, or indented with -p, and a
+// newline at the end.
+func writeJSON(w io.Writer, v any, pretty bool) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if pretty {
+		enc.SetIndent("", "    ")
+	}
+	return enc.Encode(v)
+}
