@@ -20,39 +20,44 @@ type PortInfo struct {
 	// Settings, in the order `ip link set ... type bridge_slave` tests for
 	// them.
 
-	Flush              bool       // IFLA_BRPORT_FLUSH: flag, flush the port's dynamic FDB entries (requests only)
-	State              *PortState // IFLA_BRPORT_STATE: u8, STP state
-	Priority           *uint16    // IFLA_BRPORT_PRIORITY: u16, 0 to 63
-	Cost               *uint32    // IFLA_BRPORT_COST: u32, STP path cost
-	Hairpin            *bool      // IFLA_BRPORT_MODE: u8, hairpin (reflective relay)
-	Guard              *bool      // IFLA_BRPORT_GUARD: u8, BPDU guard
-	RootBlock          *bool      // IFLA_BRPORT_PROTECT: u8, root port protection
-	FastLeave          *bool      // IFLA_BRPORT_FAST_LEAVE: u8, multicast fast leave
-	Learning           *bool      // IFLA_BRPORT_LEARNING: u8, learn source addresses
-	UnicastFlood       *bool      // IFLA_BRPORT_UNICAST_FLOOD: u8, flood unknown unicast here
-	McastFlood         *bool      // IFLA_BRPORT_MCAST_FLOOD: u8
-	BcastFlood         *bool      // IFLA_BRPORT_BCAST_FLOOD: u8
-	McastToUnicast     *bool      // IFLA_BRPORT_MCAST_TO_UCAST: u8
-	ProxyARP           *bool      // IFLA_BRPORT_PROXYARP: u8
-	ProxyARPWiFi       *bool      // IFLA_BRPORT_PROXYARP_WIFI: u8
-	McastRouter        *uint8     // IFLA_BRPORT_MULTICAST_ROUTER: u8, 0 to 3
-	NeighSuppress      *bool      // IFLA_BRPORT_NEIGH_SUPPRESS: u8
-	NeighVLANSuppress  *bool      // IFLA_BRPORT_NEIGH_VLAN_SUPPRESS: u8
-	GroupFwdMask       *uint16    // IFLA_BRPORT_GROUP_FWD_MASK: u16
-	VLANTunnel         *bool      // IFLA_BRPORT_VLAN_TUNNEL: u8
-	Isolated           *bool      // IFLA_BRPORT_ISOLATED: u8
-	Locked             *bool      // IFLA_BRPORT_LOCKED: u8
-	MAB                *bool      // IFLA_BRPORT_MAB: u8, MAC authentication bypass
-	BackupPort         *uint32    // IFLA_BRPORT_BACKUP_PORT: u32 ifindex, 0 for none
-	BackupNHID         *uint32    // IFLA_BRPORT_BACKUP_NHID: u32
-	McastEHTHostsLimit *uint32    // IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT: u32
-	McastMaxGroups     *uint32    // IFLA_BRPORT_MCAST_MAX_GROUPS: u32, 0 for no limit
-	LearningSync       *bool      // IFLA_BRPORT_LEARNING_SYNC: u8
-	NeighForwardGrat   *bool      // IFLA_BRPORT_NEIGH_FORWARD_GRAT: u8 (newer kernels)
+	Flush bool // IFLA_BRPORT_FLUSH: flag, flush the port's dynamic FDB entries (requests only)
+	// State is IFLA_BRPORT_STATE: u8, the STP state. It can be set only
+	// while the kernel does not run STP itself (EBUSY otherwise), and only
+	// on a running port with a carrier unless it is PortDisabled
+	// (ENETDOWN). With STP off the kernel reruns its state selection at
+	// once, which turns PortBlocking into PortForwarding.
+	State              *PortState
+	Priority           *uint16 // IFLA_BRPORT_PRIORITY: u16, 0 to 63
+	Cost               *uint32 // IFLA_BRPORT_COST: u32, STP path cost
+	Hairpin            *bool   // IFLA_BRPORT_MODE: u8, hairpin (reflective relay)
+	Guard              *bool   // IFLA_BRPORT_GUARD: u8, BPDU guard
+	RootBlock          *bool   // IFLA_BRPORT_PROTECT: u8, root port protection
+	FastLeave          *bool   // IFLA_BRPORT_FAST_LEAVE: u8, multicast fast leave
+	Learning           *bool   // IFLA_BRPORT_LEARNING: u8, learn source addresses
+	UnicastFlood       *bool   // IFLA_BRPORT_UNICAST_FLOOD: u8, flood unknown unicast here
+	McastFlood         *bool   // IFLA_BRPORT_MCAST_FLOOD: u8
+	BcastFlood         *bool   // IFLA_BRPORT_BCAST_FLOOD: u8
+	McastToUnicast     *bool   // IFLA_BRPORT_MCAST_TO_UCAST: u8
+	ProxyARP           *bool   // IFLA_BRPORT_PROXYARP: u8
+	ProxyARPWiFi       *bool   // IFLA_BRPORT_PROXYARP_WIFI: u8
+	McastRouter        *uint8  // IFLA_BRPORT_MULTICAST_ROUTER: u8, 0 to 3
+	NeighSuppress      *bool   // IFLA_BRPORT_NEIGH_SUPPRESS: u8
+	NeighVLANSuppress  *bool   // IFLA_BRPORT_NEIGH_VLAN_SUPPRESS: u8
+	GroupFwdMask       *uint16 // IFLA_BRPORT_GROUP_FWD_MASK: u16
+	VLANTunnel         *bool   // IFLA_BRPORT_VLAN_TUNNEL: u8
+	Isolated           *bool   // IFLA_BRPORT_ISOLATED: u8
+	Locked             *bool   // IFLA_BRPORT_LOCKED: u8
+	MAB                *bool   // IFLA_BRPORT_MAB: u8, MAC authentication bypass
+	BackupPort         *uint32 // IFLA_BRPORT_BACKUP_PORT: u32 ifindex, 0 for none
+	BackupNHID         *uint32 // IFLA_BRPORT_BACKUP_NHID: u32
+	McastEHTHostsLimit *uint32 // IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT: u32
+	McastMaxGroups     *uint32 // IFLA_BRPORT_MCAST_MAX_GROUPS: u32, 0 for no limit
+	LearningSync       *bool   // IFLA_BRPORT_LEARNING_SYNC: u8
+	NeighForwardGrat   *bool   // IFLA_BRPORT_NEIGH_FORWARD_GRAT: u8 (newer kernels)
 
 	// Read-only state, reported by the kernel.
 
-	ID                 uint16        // IFLA_BRPORT_ID: port id, priority<<8 | number (brctl's "port id")
+	ID                 uint16        // IFLA_BRPORT_ID: port id, priority<<10 | number (brctl's "port id", in hex)
 	No                 uint16        // IFLA_BRPORT_NO: port number
 	DesignatedRoot     BridgeID      // IFLA_BRPORT_ROOT_ID
 	DesignatedBridge   BridgeID      // IFLA_BRPORT_BRIDGE_ID
