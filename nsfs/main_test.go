@@ -2,6 +2,7 @@ package nsfs
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -240,4 +241,10 @@ func exitFor(err error) int {
 	}
 	fmt.Fprintln(os.Stderr, err)
 	return helperOther
+}
+
+func isExist(err error) bool { return errors.Is(err, ErrExist) && errors.Is(err, os.ErrExist) }
+
+func isPermission(err error) bool {
+	return errors.Is(err, ErrPermission) && errors.Is(err, os.ErrPermission)
 }
