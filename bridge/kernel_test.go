@@ -386,3 +386,61 @@ func TestKernelDumpRoundTrip(t *testing.T) {
 		t.Errorf("want 1 bridge and 1 port decoded, got %d and %d", bridges, ports)
 	}
 }
+
+// TestSTP reads the spanning-tree view of a bridge with STP on and two
+// ports, and checks it against the settings and what brctl would show.
+func TestSTP(t *testing.T) {
+	c := dial(t)
+	br := addBridge(t, c, "br6", &Info{STPState: new(STPOn), Priority: new(uint16(0x1000)), HelloTime: new(time.Second),
+		ForwardDelay: new(3 * time.Second), MaxAge: new(8 * time.Second), AgeingTime: new(100 * time.Second)})
+	if err := c.SetLinkUp(br.Index); err != nil {
+		t.Fatal(err)
+	}
+	a, b := addVeth(t, c, "s1", "s1peer"), addVeth(t, c, "s2", "s2peer")
+	for _, p := range []int32{a, b} {
+		if err := AddPort(c, br.Index, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := SetPort(c, b, &PortInfo{Cost: new(uint32(42)), Priority: new(uint16(5))}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := GetSTP(c, br.Index)
+	if err != nil {
+		t.Fatalf("GetSTP: %v", err)
+	}
+	runChecks(t, []check{
+		{"name", "br6", s.Name},
+		{"state", STPKernel, s.State},
+		{"bridge id priority", uint16(0x1000), s.BridgeID.Priority},
+		{"designated root (this bridge)", s.BridgeID, s.DesignatedRoot},
+		{"root port", uint16(0), s.RootPort},
+		{"path cost", uint32(0), s.PathCost},
+		{"max age", 8 * time.Second, s.MaxAge},
+		{"bridge max age", 8 * time.Second, s.BridgeMaxAge},
+		{"hello time", time.Second, s.HelloTime},
+		{"forward delay", 3 * time.Second, s.ForwardDelay},
+		{"ageing time", 100 * time.Second, s.AgeingTime},
+		{"ports", 2, len(s.Ports)},
+	})
+	if len(s.Ports) != 2 {
+		return
+	}
+	p := s.Ports[1]
+	runChecks(t, []check{
+		{"port name", "s2", p.Name},
+		{"port no", uint16(2), p.No},
+		{"port id", uint16(5<<10 | 2), p.ID},
+		{"port path cost", uint32(42), p.PathCost},
+		{"port designated root", s.BridgeID, p.DesignatedRoot},
+		{"port designated bridge", s.BridgeID, p.DesignatedBridge},
+		{"port designated port", p.ID, p.DesignatedPort},
+		// A freshly enabled STP port listens, then learns, then forwards.
+		{"port state listening or learning", true, p.State == PortListening || p.State == PortLearning},
+	})
+	// The bridge sends hello BPDUs as root: its hello timer runs, never
+	// longer than the hello time.
+	if s.HelloTimer < 0 || s.HelloTimer > time.Second {
+		t.Errorf("hello timer: want between 0 and the hello time 1s, got %v", s.HelloTimer)
+	}
+}
