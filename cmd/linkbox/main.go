@@ -31,7 +31,8 @@ type applet struct {
 // applets are the programs linkbox can act as, by name. --install links
 // each of them to the binary.
 var applets = map[string]applet{
-	"ip": {ipMain, "ip [ OPTIONS ] OBJECT { COMMAND | help }"},
+	"ip":   {ipMain, "ip [ OPTIONS ] OBJECT { COMMAND | help }"},
+	"ping": {pingMain, pingUsage},
 }
 
 func main() {

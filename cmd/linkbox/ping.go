@@ -1,0 +1,385 @@
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// pingOpts are the options of the small ping applet, a subset of iputils'.
+type pingOpts struct {
+	count    int           // -c: stop after this many replies (0: for ever)
+	wait     time.Duration // -W: how long to wait for each reply
+	deadline time.Duration // -w: stop after this long
+	interval time.Duration // -i: between requests
+	size     int           // -s: payload bytes
+	iface    string        // -I: interface name or source address
+	quiet    bool          // -q
+	family   int           // -4 / -6
+	dest     string
+}
+
+func pingMain(e *env, argv []string) int {
+	o := pingOpts{wait: 10 * time.Second, interval: time.Second, size: 56}
+	for i := 0; i < len(argv); i++ {
+		a := argv[i]
+		if len(a) < 2 || a[0] != '-' {
+			if o.dest != "" {
+				fmt.Fprintf(e.stderr, "ping: extra argument %q\n", a)
+				return 2
+			}
+			o.dest = a
+			continue
+		}
+		flag, val := a[:2], a[2:]
+		needVal := func() (string, bool) {
+			if val != "" {
+				return val, true
+			}
+			if i+1 < len(argv) {
+				i++
+				return argv[i], true
+			}
+			fmt.Fprintf(e.stderr, "ping: option requires an argument -- '%s'\n", flag[1:])
+			return "", false
+		}
+		var err error
+		switch flag {
+		case "-4":
+			o.family = unix.AF_INET
+		case "-6":
+			o.family = unix.AF_INET6
+		case "-q":
+			o.quiet = true
+		case "-c", "-s":
+			v, ok := needVal()
+			if !ok {
+				return 2
+			}
+			n, perr := strconv.Atoi(v)
+			if perr != nil || n < 0 || (flag == "-s" && n > 65507) {
+				err = fmt.Errorf("invalid argument: '%s'", v)
+			} else if flag == "-c" {
+				o.count = n
+			} else {
+				o.size = n
+			}
+		case "-W", "-w", "-i":
+			v, ok := needVal()
+			if !ok {
+				return 2
+			}
+			secs, perr := strconv.ParseFloat(v, 64)
+			if perr != nil || secs < 0 || math.IsInf(secs, 0) || secs > 1e6 {
+				err = fmt.Errorf("invalid argument: '%s'", v)
+				break
+			}
+			d := time.Duration(secs * float64(time.Second))
+			switch flag {
+			case "-W":
+				o.wait = d
+			case "-w":
+				o.deadline = d
+			case "-i":
+				o.interval = d
+			}
+		case "-I":
+			v, ok := needVal()
+			if !ok {
+				return 2
+			}
+			o.iface = v
+		default:
+			fmt.Fprintf(e.stderr, "ping: invalid option -- '%s'\n", flag[1:])
+			return 2
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "ping: %v\n", err)
+			return 2
+		}
+	}
+	if o.dest == "" {
+		fmt.Fprintf(e.stderr, "Usage: %s\n", pingUsage)
+		return 2
+	}
+	return e.ping(o)
+}
+
+const pingUsage = "ping [-4|-6] [-c COUNT] [-i INTERVAL] [-W TIMEOUT] [-w DEADLINE] [-s SIZE] [-I IFACE|ADDR] [-q] DEST"
+
+// pinger holds one ping session's socket and counters.
+type pinger struct {
+	fd       int
+	v6       bool
+	raw      bool // a raw socket: replies carry the IP header (IPv4)
+	id       uint16
+	dst      netip.Addr
+	sent     int
+	received int
+	rtts     []time.Duration
+}
+
+func (e *env) ping(o pingOpts) int {
+	dst, err := resolvePingDest(o.dest, o.family)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "ping: %s: %v\n", o.dest, err)
+		return 2
+	}
+	p, err := openPinger(dst, o.iface)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "ping: %v\n", err)
+		return 2
+	}
+	defer unix.Close(p.fd)
+
+	hdr := 28
+	if p.v6 {
+		hdr = 48
+	}
+	fmt.Fprintf(e.stdout, "PING %s (%s) %d(%d) bytes of data.\n", o.dest, dst, o.size, o.size+hdr)
+	start := time.Now()
+	for seq := 1; o.count == 0 || p.received < o.count; seq++ {
+		if o.count != 0 && p.sent >= o.count {
+			break
+		}
+		if o.deadline > 0 && time.Since(start) >= o.deadline {
+			break
+		}
+		if err := p.send(uint16(seq), o.size); err != nil {
+			fmt.Fprintf(e.stderr, "ping: sendmsg: %v\n", err)
+			return 2
+		}
+		sentAt := time.Now()
+		wait := o.wait
+		if o.deadline > 0 {
+			wait = min(wait, o.deadline-time.Since(start))
+		}
+		n, ttl, rtt, ok := p.await(uint16(seq), sentAt, wait)
+		if ok && !o.quiet {
+			fmt.Fprintf(e.stdout, "%d bytes from %s: icmp_seq=%d ttl=%d time=%s ms\n", n, dst, seq, ttl, fmtMs(rtt))
+		}
+		if o.count != 0 && p.sent >= o.count {
+			break
+		}
+		if rest := o.interval - time.Since(sentAt); rest > 0 {
+			time.Sleep(rest)
+		}
+	}
+	elapsed := time.Since(start)
+	loss := 0
+	if p.sent > 0 {
+		loss = (p.sent - p.received) * 100 / p.sent
+	}
+	fmt.Fprintf(e.stdout, "\n--- %s ping statistics ---\n", o.dest)
+	fmt.Fprintf(e.stdout, "%d packets transmitted, %d received, %d%% packet loss, time %dms\n",
+		p.sent, p.received, loss, elapsed.Milliseconds())
+	if p.received > 0 {
+		lo, hi, sum := p.rtts[0], p.rtts[0], time.Duration(0)
+		for _, r := range p.rtts {
+			lo, hi, sum = min(lo, r), max(hi, r), sum+r
+		}
+		avg := sum / time.Duration(len(p.rtts))
+		var dev float64
+		for _, r := range p.rtts {
+			d := float64(r - avg)
+			dev += d * d
+		}
+		mdev := time.Duration(math.Sqrt(dev / float64(len(p.rtts))))
+		fmt.Fprintf(e.stdout, "rtt min/avg/max/mdev = %s/%s/%s/%s ms\n", fmtMs(lo), fmtMs(avg), fmtMs(hi), fmtMs(mdev))
+	}
+	if p.received == 0 || (o.count != 0 && p.received < o.count) {
+		return 1
+	}
+	return 0
+}
+
+func fmtMs(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64)
+}
+
+func resolvePingDest(s string, family int) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), nil
+	}
+	addrs, err := net.LookupIP(s)
+	if err != nil {
+		return netip.Addr{}, errors.New("Name or service not known")
+	}
+	for _, ip := range addrs {
+		a, _ := netip.AddrFromSlice(ip)
+		a = a.Unmap()
+		if family == 0 || (family == unix.AF_INET) == a.Is4() {
+			return a, nil
+		}
+	}
+	return netip.Addr{}, errors.New("Address family for hostname not supported")
+}
+
+// openPinger opens an ICMP socket: raw where the process may (root, or
+// root in a user namespace that owns the network namespace), else an
+// unprivileged ping socket.
+func openPinger(dst netip.Addr, iface string) (*pinger, error) {
+	p := &pinger{v6: dst.Is6(), dst: dst, id: uint16(os.Getpid())}
+	family, proto := unix.AF_INET, unix.IPPROTO_ICMP
+	if p.v6 {
+		family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
+	}
+	fd, err := unix.Socket(family, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
+	p.raw = err == nil
+	if err != nil {
+		fd, err = unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, proto)
+		if err != nil {
+			return nil, fmt.Errorf("socket: %w", err)
+		}
+	}
+	p.fd = fd
+	if iface != "" {
+		if src, perr := netip.ParseAddr(iface); perr == nil {
+			err = unix.Bind(fd, sockaddr(src))
+		} else {
+			err = unix.BindToDevice(fd, iface)
+		}
+		if err != nil {
+			unix.Close(fd)
+			return nil, fmt.Errorf("-I %s: %w", iface, err)
+		}
+	}
+	if p.v6 {
+		// Ask for the hop limit of replies, to print it.
+		unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_RECVHOPLIMIT, 1)
+	} else if !p.raw {
+		unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVTTL, 1)
+	}
+	return p, nil
+}
+
+func sockaddr(a netip.Addr) unix.Sockaddr {
+	if a.Is4() {
+		return &unix.SockaddrInet4{Addr: a.As4()}
+	}
+	return &unix.SockaddrInet6{Addr: a.As16()}
+}
+
+// send writes one echo request.
+func (p *pinger) send(seq uint16, size int) error {
+	b := make([]byte, 8+size)
+	b[0] = 8 // ICMP_ECHO
+	if p.v6 {
+		b[0] = 128 // ICMPV6_ECHO_REQUEST
+	}
+	binary.BigEndian.PutUint16(b[4:], p.id)
+	binary.BigEndian.PutUint16(b[6:], seq)
+	for i := 8; i < len(b); i++ {
+		b[i] = byte(i)
+	}
+	if !p.v6 {
+		// The kernel checksums ICMPv6 itself; ICMPv4 is ours.
+		binary.BigEndian.PutUint16(b[2:], icmpChecksum(b))
+	}
+	p.sent++
+	return unix.Sendto(p.fd, b, 0, sockaddr(p.dst))
+}
+
+// await waits for the reply to seq until the timeout, and returns its
+// size, TTL and round trip.
+func (p *pinger) await(seq uint16, sentAt time.Time, timeout time.Duration) (int, int, time.Duration, bool) {
+	buf := make([]byte, 65536)
+	oob := make([]byte, 128)
+	for {
+		left := timeout - time.Since(sentAt)
+		if left <= 0 {
+			return 0, 0, 0, false
+		}
+		fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, int(left/time.Millisecond)+1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n == 0 {
+			continue
+		}
+		n, oobn, _, from, err := unix.Recvmsg(p.fd, buf, oob, unix.MSG_DONTWAIT)
+		if err != nil {
+			continue
+		}
+		rtt := time.Since(sentAt)
+		msg, ttl := buf[:n], 0
+		if !p.v6 && p.raw {
+			if len(msg) < 20 {
+				continue
+			}
+			ihl := int(msg[0]&0x0f) * 4
+			ttl = int(msg[8])
+			if len(msg) < ihl {
+				continue
+			}
+			msg = msg[ihl:]
+		} else {
+			ttl = ttlFromControl(oob[:oobn])
+		}
+		if len(msg) < 8 || !fromAddr(from, p.dst) {
+			continue
+		}
+		wantType := byte(0) // ICMP_ECHOREPLY
+		if p.v6 {
+			wantType = 129
+		}
+		// A ping socket rewrites the id to its own port: match on seq then.
+		if msg[0] != wantType || binary.BigEndian.Uint16(msg[6:]) != seq ||
+			(p.raw && binary.BigEndian.Uint16(msg[4:]) != p.id) {
+			continue
+		}
+		p.received++
+		p.rtts = append(p.rtts, rtt)
+		return len(msg), ttl, rtt, true
+	}
+}
+
+func fromAddr(sa unix.Sockaddr, want netip.Addr) bool {
+	switch s := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrFrom4(s.Addr) == want
+	case *unix.SockaddrInet6:
+		return netip.AddrFrom16(s.Addr) == want
+	}
+	return false
+}
+
+func ttlFromControl(oob []byte) int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return 0
+	}
+	for _, m := range msgs {
+		if (m.Header.Level == unix.IPPROTO_IP && m.Header.Type == unix.IP_TTL) ||
+			(m.Header.Level == unix.IPPROTO_IPV6 && m.Header.Type == unix.IPV6_HOPLIMIT) {
+			if len(m.Data) >= 4 {
+				return int(binary.NativeEndian.Uint32(m.Data))
+			}
+		}
+	}
+	return 0
+}
+
+// icmpChecksum is the Internet checksum (RFC 1071) over b.
+func icmpChecksum(b []byte) uint16 {
+	var sum uint32
+	for i := 0; i+1 < len(b); i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(b[i:]))
+	}
+	if len(b)%2 == 1 {
+		sum += uint32(b[len(b)-1]) << 8
+	}
+	for sum>>16 != 0 {
+		sum = sum&0xffff + sum>>16
+	}
+	return ^uint16(sum)
+}
