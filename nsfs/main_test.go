@@ -160,13 +160,13 @@ func mountsUnder(t testing.TB, dir string) []mountEntry {
 // the run directory is a shared mount.
 func checkNamed(t testing.TB, d *Dir, name string) {
 	t.Helper()
-	ms := mountsAt(t, filepath.Join(d.Path, name))
+	ms := mountsAt(t, filepath.Join(d.dir(), name))
 	if len(ms) != 1 || ms[0].FSType != "nsfs" {
-		t.Errorf("mounts on %s: want 1 nsfs mount, got %+v", name, ms)
+		t.Errorf("mounts on %q: want 1 nsfs mount, got %+v", name, ms)
 	}
-	dm := mountsAt(t, d.Path)
+	dm := mountsAt(t, d.dir())
 	if len(dm) != 1 || dm[0].shared() == 0 {
-		t.Errorf("mounts on run dir %s: want 1 shared mount, got %+v", d.Path, dm)
+		t.Errorf("mounts on run dir %s: want 1 shared mount, got %+v", d.dir(), dm)
 	}
 }
 
