@@ -31,8 +31,9 @@ type applet struct {
 // applets are the programs linkbox can act as, by name. --install links
 // each of them to the binary.
 var applets = map[string]applet{
-	"ip":   {ipMain, "ip [ OPTIONS ] OBJECT { COMMAND | help }"},
-	"ping": {pingMain, pingUsage},
+	"ip":       {ipMain, "ip [ OPTIONS ] OBJECT { COMMAND | help }"},
+	"ping":     {pingMain, pingUsage},
+	"ifconfig": {ifconfigMain, ifconfigUsage},
 }
 
 func main() {
