@@ -100,16 +100,48 @@ func flock(fd, how int) {
 	}
 }
 
-// makeDir creates the run directory with mode 0755, whatever the umask.
-func makeDir(dir string) error {
-	err := unix.Mkdir(dir, 0o755)
+// makeDir creates the run directory with mode 0755, whatever the umask,
+// and says whether it did.
+func makeDir(dir string) (made bool, err error) {
+	err = unix.Mkdir(dir, 0o755)
 	switch {
 	case err == nil:
-		return osError("chmod", dir, unix.Chmod(dir, 0o755))
+		return true, osError("chmod", dir, unix.Chmod(dir, 0o755))
 	case err == unix.EEXIST:
-		return nil
+		return false, nil
 	}
-	return osError("mkdir", dir, err)
+	return false, osError("mkdir", dir, err)
+}
+
+// lockRunDir makes the run directory if needed and takes an exclusive
+// lock on it. If another Add removed the directory (see unmakeDir) while
+// this one waited for the lock, it starts again.
+func lockRunDir(dir string) (lock int, made bool, err error) {
+	for range 8 {
+		made, err = makeDir(dir)
+		if err != nil {
+			return -1, false, err
+		}
+		lock, err = openDir(dir)
+		if err != nil {
+			return -1, false, err
+		}
+		flock(lock, unix.LOCK_EX)
+		var st unix.Stat_t
+		if unix.Fstat(lock, &st) == nil && st.Nlink == 0 {
+			unix.Close(lock)
+			continue
+		}
+		return lock, made, nil
+	}
+	return -1, false, osError("lock", dir, unix.ENOENT)
+}
+
+// unmakeDir undoes a run directory that this Add made and could not make
+// shared, so that a refused Add leaves nothing behind. It holds the lock.
+func unmakeDir(dir string) {
+	unix.Unmount(dir, unix.MNT_DETACH) // in case the self-bind was made
+	unix.Rmdir(dir)
 }
 
 // makeShared makes dir a shared mount, so that a name unmounted in one
@@ -223,19 +255,18 @@ func (d *Dir) add(op, name string, ifNotExists bool, ns *NS) (created bool, err 
 		return false, &Error{Op: op, Name: name, Kind: ErrPermission, Err: errors.New("no CAP_SYS_ADMIN in the effective capability set")}
 	}
 	dir := d.dir()
-	if err := makeDir(dir); err != nil {
-		return fail(err)
-	}
-	lock, err := openDir(dir)
+	lock, made, err := lockRunDir(dir)
 	if err != nil {
 		return fail(err)
 	}
 	defer unix.Close(lock) // releases the lock
-	flock(lock, unix.LOCK_EX)
 	if err := d.step("locked"); err != nil {
 		return fail(err)
 	}
 	if err := makeShared(dir); err != nil {
+		if made {
+			unmakeDir(dir)
+		}
 		return fail(err)
 	}
 	// Open the directory again: the lock's descriptor may be on the

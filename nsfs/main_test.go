@@ -179,11 +179,19 @@ const helperEnv = "NSFS_TEST_HELPER"
 // TestHelperProcess with the given action and arguments.
 func helperCmd(t testing.TB, action string, args ...string) *exec.Cmd {
 	t.Helper()
+	return wrappedHelperCmd(t, nil, action, args...)
+}
+
+// wrappedHelperCmd is helperCmd run through a wrapper command line, such
+// as setpriv with its options.
+func wrappedHelperCmd(t testing.TB, wrapper []string, action string, args ...string) *exec.Cmd {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^TestHelperProcess$", "-test.count=1")
+	argv := append(append([]string{}, wrapper...), exe, "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), helperEnv+"="+action+"\x1f"+strings.Join(args, "\x1f"))
 	return cmd
 }
@@ -214,6 +222,8 @@ func runHelper(action string, args []string) int {
 	case "add": // add DIR NAME: wait for stdin to close, then Add.
 		bufio.NewReader(os.Stdin).ReadString('\n')
 		return exitFor((&Dir{Path: args[0]}).Add(args[1]))
+	case "delete": // delete DIR NAME
+		return exitFor((&Dir{Path: args[0]}).Delete(args[1]))
 	case "add-kill": // add-kill DIR NAME STEP: Add, dying by SIGKILL at STEP.
 		d := &Dir{Path: args[0], hook: func(step string) error {
 			if step == args[2] {

@@ -58,7 +58,7 @@ type Watcher struct {
 // exists when another tool did.
 func (d *Dir) Watch() (*Watcher, error) {
 	dir := d.dir()
-	if err := makeDir(dir); err != nil {
+	if _, err := makeDir(dir); err != nil {
 		return nil, newError("watch", dir, nil, err)
 	}
 	ifd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
