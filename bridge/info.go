@@ -82,6 +82,7 @@ type Info struct {
 	Unknown []rtnl.Attr
 
 	layout rtnl.Layout
+	vals   slab
 }
 
 // STPState is the value of IFLA_BR_STP_STATE.
@@ -348,25 +349,29 @@ func (x *Info) Decode(d *rtnl.Decoder) error {
 }
 
 func (x *Info) decodeField(d *rtnl.Decoder) bool {
+	if d.RawType() != d.Type() {
+		return false // flag bits on a plain attribute: keep it raw, flags and all
+	}
 	switch d.Type() {
 	case unix.IFLA_BR_STP_STATE:
-		x.STPState = new(STPState(d.Uint32()))
+		x.vals.stp = STPState(d.Uint32())
+		x.STPState = &x.vals.stp
 	case unix.IFLA_BR_FORWARD_DELAY:
-		x.ForwardDelay = getClock32(d)
+		x.ForwardDelay = getClock32(d, &x.vals)
 	case unix.IFLA_BR_HELLO_TIME:
-		x.HelloTime = getClock32(d)
+		x.HelloTime = getClock32(d, &x.vals)
 	case unix.IFLA_BR_MAX_AGE:
-		x.MaxAge = getClock32(d)
+		x.MaxAge = getClock32(d, &x.vals)
 	case unix.IFLA_BR_AGEING_TIME:
-		x.AgeingTime = getClock32(d)
+		x.AgeingTime = getClock32(d, &x.vals)
 	case unix.IFLA_BR_PRIORITY:
-		x.Priority = new(d.Uint16())
+		x.Priority = x.vals.u16(d.Uint16())
 	case unix.IFLA_BR_VLAN_FILTERING:
-		return getBool(d, &x.VLANFiltering)
+		return getBool(d, &x.vals, &x.VLANFiltering)
 	case unix.IFLA_BR_VLAN_PROTOCOL:
 		x.VLANProtocol = d.Uint16BE()
 	case unix.IFLA_BR_GROUP_FWD_MASK:
-		x.GroupFwdMask = new(d.Uint16())
+		x.GroupFwdMask = x.vals.u16(d.Uint16())
 	case unix.IFLA_BR_GROUP_ADDR:
 		if len(d.Bytes()) != ethAlen {
 			d.SetErr(&rtnl.AttrSizeError{Type: d.Type(), Want: ethAlen, Got: len(d.Bytes())})
@@ -375,62 +380,63 @@ func (x *Info) decodeField(d *rtnl.Decoder) bool {
 	case unix.IFLA_BR_FDB_FLUSH:
 		x.FDBFlush = d.Flag()
 	case unix.IFLA_BR_VLAN_DEFAULT_PVID:
-		x.VLANDefaultPVID = new(d.Uint16())
+		x.VLANDefaultPVID = x.vals.u16(d.Uint16())
 	case unix.IFLA_BR_VLAN_STATS_ENABLED:
-		return getBool(d, &x.VLANStatsEnabled)
+		return getBool(d, &x.vals, &x.VLANStatsEnabled)
 	case unix.IFLA_BR_VLAN_STATS_PER_PORT:
-		return getBool(d, &x.VLANStatsPerPort)
+		return getBool(d, &x.vals, &x.VLANStatsPerPort)
 	case unix.IFLA_BR_MCAST_ROUTER:
-		x.McastRouter = new(d.Uint8())
+		x.McastRouter = x.vals.u8(d.Uint8())
 	case unix.IFLA_BR_MCAST_SNOOPING:
-		return getBool(d, &x.McastSnooping)
+		return getBool(d, &x.vals, &x.McastSnooping)
 	case unix.IFLA_BR_MCAST_QUERY_USE_IFADDR:
-		return getBool(d, &x.McastQueryUseIfaddr)
+		return getBool(d, &x.vals, &x.McastQueryUseIfaddr)
 	case unix.IFLA_BR_MCAST_QUERIER:
-		return getBool(d, &x.McastQuerier)
+		return getBool(d, &x.vals, &x.McastQuerier)
 	case unix.IFLA_BR_MCAST_HASH_ELASTICITY:
-		x.McastHashElasticity = new(d.Uint32())
+		x.McastHashElasticity = x.vals.u32(d.Uint32())
 	case unix.IFLA_BR_MCAST_HASH_MAX:
-		x.McastHashMax = new(d.Uint32())
+		x.McastHashMax = x.vals.u32(d.Uint32())
 	case unix.IFLA_BR_MCAST_LAST_MEMBER_CNT:
-		x.McastLastMemberCount = new(d.Uint32())
+		x.McastLastMemberCount = x.vals.u32(d.Uint32())
 	case unix.IFLA_BR_MCAST_STARTUP_QUERY_CNT:
-		x.McastStartupQueryCount = new(d.Uint32())
+		x.McastStartupQueryCount = x.vals.u32(d.Uint32())
 	case unix.IFLA_BR_MCAST_LAST_MEMBER_INTVL:
-		return getClock64(d, &x.McastLastMemberIntvl)
+		return getClock64(d, &x.vals, &x.McastLastMemberIntvl)
 	case unix.IFLA_BR_MCAST_MEMBERSHIP_INTVL:
-		return getClock64(d, &x.McastMembershipIntvl)
+		return getClock64(d, &x.vals, &x.McastMembershipIntvl)
 	case unix.IFLA_BR_MCAST_QUERIER_INTVL:
-		return getClock64(d, &x.McastQuerierIntvl)
+		return getClock64(d, &x.vals, &x.McastQuerierIntvl)
 	case unix.IFLA_BR_MCAST_QUERY_INTVL:
-		return getClock64(d, &x.McastQueryIntvl)
+		return getClock64(d, &x.vals, &x.McastQueryIntvl)
 	case unix.IFLA_BR_MCAST_QUERY_RESPONSE_INTVL:
-		return getClock64(d, &x.McastQueryResponseIntvl)
+		return getClock64(d, &x.vals, &x.McastQueryResponseIntvl)
 	case unix.IFLA_BR_MCAST_STARTUP_QUERY_INTVL:
-		return getClock64(d, &x.McastStartupQueryIntvl)
+		return getClock64(d, &x.vals, &x.McastStartupQueryIntvl)
 	case unix.IFLA_BR_MCAST_STATS_ENABLED:
-		return getBool(d, &x.McastStatsEnabled)
+		return getBool(d, &x.vals, &x.McastStatsEnabled)
 	case unix.IFLA_BR_MCAST_IGMP_VERSION:
-		x.McastIGMPVersion = new(d.Uint8())
+		x.McastIGMPVersion = x.vals.u8(d.Uint8())
 	case unix.IFLA_BR_MCAST_MLD_VERSION:
-		x.McastMLDVersion = new(d.Uint8())
+		x.McastMLDVersion = x.vals.u8(d.Uint8())
 	case unix.IFLA_BR_NF_CALL_IPTABLES:
-		return getBool(d, &x.NFCallIPTables)
+		return getBool(d, &x.vals, &x.NFCallIPTables)
 	case unix.IFLA_BR_NF_CALL_IP6TABLES:
-		return getBool(d, &x.NFCallIP6Tables)
+		return getBool(d, &x.vals, &x.NFCallIP6Tables)
 	case unix.IFLA_BR_NF_CALL_ARPTABLES:
-		return getBool(d, &x.NFCallARPTables)
+		return getBool(d, &x.vals, &x.NFCallARPTables)
 	case unix.IFLA_BR_FDB_MAX_LEARNED:
-		x.FDBMaxLearned = new(d.Uint32())
+		x.FDBMaxLearned = x.vals.u32(d.Uint32())
 	case iflaBrSTPMode:
-		x.STPMode = new(d.Uint32())
+		x.STPMode = x.vals.u32(d.Uint32())
 	case unix.IFLA_BR_MULTI_BOOLOPT:
 		b := d.Bytes()
 		if len(b) != boolOptMultiLen {
 			d.SetErr(&rtnl.AttrSizeError{Type: d.Type(), Want: boolOptMultiLen, Got: len(b)})
 			return true
 		}
-		x.BoolOpts = &BoolOpts{Value: binary.NativeEndian.Uint32(b), Mask: binary.NativeEndian.Uint32(b[4:])}
+		x.vals.bo = BoolOpts{Value: binary.NativeEndian.Uint32(b), Mask: binary.NativeEndian.Uint32(b[4:])}
+		x.BoolOpts = &x.vals.bo
 	case unix.IFLA_BR_BRIDGE_ID:
 		x.BridgeID = decodeBridgeID(d)
 	case unix.IFLA_BR_ROOT_ID:
@@ -491,12 +497,12 @@ func putBool(e *rtnl.Encoder, t uint16, v *bool) {
 
 // getBool decodes a u8 boolean. A value other than 0 or 1 stays raw, so
 // that it is written back as it came.
-func getBool(d *rtnl.Decoder, p **bool) bool {
+func getBool(d *rtnl.Decoder, s *slab, p **bool) bool {
 	v := d.Uint8()
 	if v > 1 {
 		return false
 	}
-	*p = new(v == 1)
+	*p = s.bool(v == 1)
 	return true
 }
 
@@ -524,17 +530,17 @@ func putClock64(e *rtnl.Encoder, t uint16, v *time.Duration, name string) {
 	e.Uint64(t, cs)
 }
 
-func getClock32(d *rtnl.Decoder) *time.Duration {
-	return new(time.Duration(d.Uint32()) * clockTick)
+func getClock32(d *rtnl.Decoder, s *slab) *time.Duration {
+	return s.dur(time.Duration(d.Uint32()) * clockTick)
 }
 
 // getClock64 decodes a u64 clock_t; one too large for a Duration stays raw.
-func getClock64(d *rtnl.Decoder, p **time.Duration) bool {
+func getClock64(d *rtnl.Decoder, s *slab, p **time.Duration) bool {
 	v, ok := fromClockT(d.Uint64())
 	if !ok {
 		return false
 	}
-	*p = new(v)
+	*p = s.dur(v)
 	return true
 }
 

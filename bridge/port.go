@@ -77,6 +77,7 @@ type PortInfo struct {
 	Unknown []rtnl.Attr
 
 	layout rtnl.Layout
+	vals   slab
 }
 
 // PortState is a port's spanning-tree state, IFLA_BRPORT_STATE: the
@@ -254,65 +255,69 @@ func (p *PortInfo) Decode(d *rtnl.Decoder) error {
 }
 
 func (p *PortInfo) decodeField(d *rtnl.Decoder) bool {
+	if d.RawType() != d.Type() {
+		return false // flag bits on a plain attribute: keep it raw, flags and all
+	}
 	switch d.Type() {
 	case unix.IFLA_BRPORT_FLUSH:
 		p.Flush = d.Flag()
 	case unix.IFLA_BRPORT_STATE:
-		p.State = new(PortState(d.Uint8()))
+		p.vals.state = PortState(d.Uint8())
+		p.State = &p.vals.state
 	case unix.IFLA_BRPORT_PRIORITY:
-		p.Priority = new(d.Uint16())
+		p.Priority = p.vals.u16(d.Uint16())
 	case unix.IFLA_BRPORT_COST:
-		p.Cost = new(d.Uint32())
+		p.Cost = p.vals.u32(d.Uint32())
 	case unix.IFLA_BRPORT_MODE:
-		return getBool(d, &p.Hairpin)
+		return getBool(d, &p.vals, &p.Hairpin)
 	case unix.IFLA_BRPORT_GUARD:
-		return getBool(d, &p.Guard)
+		return getBool(d, &p.vals, &p.Guard)
 	case unix.IFLA_BRPORT_PROTECT:
-		return getBool(d, &p.RootBlock)
+		return getBool(d, &p.vals, &p.RootBlock)
 	case unix.IFLA_BRPORT_FAST_LEAVE:
-		return getBool(d, &p.FastLeave)
+		return getBool(d, &p.vals, &p.FastLeave)
 	case unix.IFLA_BRPORT_LEARNING:
-		return getBool(d, &p.Learning)
+		return getBool(d, &p.vals, &p.Learning)
 	case unix.IFLA_BRPORT_UNICAST_FLOOD:
-		return getBool(d, &p.UnicastFlood)
+		return getBool(d, &p.vals, &p.UnicastFlood)
 	case unix.IFLA_BRPORT_MCAST_FLOOD:
-		return getBool(d, &p.McastFlood)
+		return getBool(d, &p.vals, &p.McastFlood)
 	case unix.IFLA_BRPORT_BCAST_FLOOD:
-		return getBool(d, &p.BcastFlood)
+		return getBool(d, &p.vals, &p.BcastFlood)
 	case unix.IFLA_BRPORT_MCAST_TO_UCAST:
-		return getBool(d, &p.McastToUnicast)
+		return getBool(d, &p.vals, &p.McastToUnicast)
 	case unix.IFLA_BRPORT_PROXYARP:
-		return getBool(d, &p.ProxyARP)
+		return getBool(d, &p.vals, &p.ProxyARP)
 	case unix.IFLA_BRPORT_PROXYARP_WIFI:
-		return getBool(d, &p.ProxyARPWiFi)
+		return getBool(d, &p.vals, &p.ProxyARPWiFi)
 	case unix.IFLA_BRPORT_MULTICAST_ROUTER:
-		p.McastRouter = new(d.Uint8())
+		p.McastRouter = p.vals.u8(d.Uint8())
 	case unix.IFLA_BRPORT_NEIGH_SUPPRESS:
-		return getBool(d, &p.NeighSuppress)
+		return getBool(d, &p.vals, &p.NeighSuppress)
 	case unix.IFLA_BRPORT_NEIGH_VLAN_SUPPRESS:
-		return getBool(d, &p.NeighVLANSuppress)
+		return getBool(d, &p.vals, &p.NeighVLANSuppress)
 	case unix.IFLA_BRPORT_GROUP_FWD_MASK:
-		p.GroupFwdMask = new(d.Uint16())
+		p.GroupFwdMask = p.vals.u16(d.Uint16())
 	case unix.IFLA_BRPORT_VLAN_TUNNEL:
-		return getBool(d, &p.VLANTunnel)
+		return getBool(d, &p.vals, &p.VLANTunnel)
 	case unix.IFLA_BRPORT_ISOLATED:
-		return getBool(d, &p.Isolated)
+		return getBool(d, &p.vals, &p.Isolated)
 	case unix.IFLA_BRPORT_LOCKED:
-		return getBool(d, &p.Locked)
+		return getBool(d, &p.vals, &p.Locked)
 	case unix.IFLA_BRPORT_MAB:
-		return getBool(d, &p.MAB)
+		return getBool(d, &p.vals, &p.MAB)
 	case unix.IFLA_BRPORT_BACKUP_PORT:
-		p.BackupPort = new(d.Uint32())
+		p.BackupPort = p.vals.u32(d.Uint32())
 	case unix.IFLA_BRPORT_BACKUP_NHID:
-		p.BackupNHID = new(d.Uint32())
+		p.BackupNHID = p.vals.u32(d.Uint32())
 	case unix.IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT:
-		p.McastEHTHostsLimit = new(d.Uint32())
+		p.McastEHTHostsLimit = p.vals.u32(d.Uint32())
 	case unix.IFLA_BRPORT_MCAST_MAX_GROUPS:
-		p.McastMaxGroups = new(d.Uint32())
+		p.McastMaxGroups = p.vals.u32(d.Uint32())
 	case unix.IFLA_BRPORT_LEARNING_SYNC:
-		return getBool(d, &p.LearningSync)
+		return getBool(d, &p.vals, &p.LearningSync)
 	case iflaBrportNeighForwardGrat:
-		return getBool(d, &p.NeighForwardGrat)
+		return getBool(d, &p.vals, &p.NeighForwardGrat)
 	case unix.IFLA_BRPORT_ROOT_ID:
 		p.DesignatedRoot = decodeBridgeID(d)
 	case unix.IFLA_BRPORT_BRIDGE_ID:

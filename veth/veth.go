@@ -31,7 +31,8 @@ type Info struct {
 	// Unknown holds other attributes, in the order they came.
 	Unknown []rtnl.Attr
 
-	layout rtnl.Layout
+	layout   rtnl.Layout
+	peerType uint16 // VETH_INFO_PEER's type as it came, NLA_F_NESTED included
 }
 
 // Kind returns "veth".
@@ -43,6 +44,9 @@ var infoOrder = []uint16{vethInfoPeer}
 func (x *Info) Encode(e *rtnl.Encoder) {
 	x.layout.Encode(e, x.Unknown, infoOrder, func(e *rtnl.Encoder, t uint16, present bool) {
 		if t == vethInfoPeer && x.Peer != nil {
+			if present {
+				t = x.peerType // keep NLA_F_NESTED if it came with it
+			}
 			e.Nest(t, x.Peer.Encode)
 		}
 	})
@@ -56,6 +60,7 @@ func (x *Info) Decode(d *rtnl.Decoder) error {
 		if d.Type() != vethInfoPeer {
 			return false
 		}
+		x.peerType = d.RawType()
 		p := new(rtnl.LinkMessage)
 		if err := p.Decode(d.Bytes(), nil); err != nil {
 			d.SetErr(fmt.Errorf("veth: VETH_INFO_PEER: %w", err))
