@@ -388,11 +388,13 @@ type AddrOptions struct {
 	Metric uint32
 	// Proto is IFA_PROTO ("proto P").
 	Proto uint8
-	// ValidLifetime and PreferredLifetime are the lifetimes in seconds
-	// ("valid_lft", "preferred_lft"), sent as IFA_CACHEINFO when either is
-	// set; the other then defaults to InfiniteLifetime. The valid lifetime
-	// must not be 0 nor shorter than the preferred one.
-	ValidLifetime     *uint32
+	// ValidLifetime is the valid lifetime in seconds ("valid_lft"). It
+	// and PreferredLifetime are sent as IFA_CACHEINFO when either is set;
+	// the other then defaults to InfiniteLifetime. The valid lifetime must
+	// not be 0 nor shorter than the preferred one.
+	ValidLifetime *uint32
+	// PreferredLifetime is the preferred lifetime in seconds
+	// ("preferred_lft"); 0 makes the address deprecated at once.
 	PreferredLifetime *uint32
 }
 
