@@ -6,13 +6,8 @@ import (
 	"github.com/linkbox/linkbox/rtnl"
 )
 
-// Commands still being written; each returns a clear error until then.
-
-func (c *ipCmd) doAddress(a *args) error { return usagef("ip address: not yet implemented") }
-func (c *ipCmd) doRoute(a *args) error   { return usagef("ip route: not yet implemented") }
-func (c *ipCmd) doNeigh(a *args) error   { return usagef("ip neigh: not yet implemented") }
-func (c *ipCmd) doMonitor(a *args) error { return usagef("ip monitor: not yet implemented") }
-func (c *ipCmd) doNetns(a *args) error   { return usagef("ip netns: not yet implemented") }
+// Placeholders until the veth, bridge and bridge_slave options of ip link
+// land. This file goes when they do.
 
 func (c *ipCmd) parseKind(a *args, r *linkRequest, isAdd bool) error {
 	if r.kind == "veth" || r.kind == "bridge" {
