@@ -127,3 +127,78 @@ func TestFDB(t *testing.T) {
 		t.Errorf("deleting a missing entry: want ENOENT, got %v", err)
 	}
 }
+
+// TestMorePortSettings covers the port settings TestPortSettings leaves
+// out, and the flush requests of a port and of a bridge.
+func TestMorePortSettings(t *testing.T) {
+	c := dial(t)
+	br := addBridge(t, c, "br8", nil)
+	if err := c.SetLinkUp(br.Index); err != nil {
+		t.Fatal(err)
+	}
+	p1, p2 := addVeth(t, c, "m1", "m1peer"), addVeth(t, c, "m2", "m2peer")
+	for _, p := range []int32{p1, p2} {
+		if err := AddPort(c, br.Index, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := &PortInfo{ProxyARPWiFi: new(true), NeighVLANSuppress: new(true), VLANTunnel: new(true),
+		BackupPort: new(uint32(p2)), BackupNHID: new(uint32(7)), Learning: new(true)}
+	if err := SetPort(c, p1, in); err != nil {
+		t.Fatalf("SetPort: %v", err)
+	}
+	l, err := c.LinkByIndex(p1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := PortInfoOf(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runChecks(t, []check{
+		{"proxy_arp_wifi", true, deref(x.ProxyARPWiFi)},
+		{"neigh_vlan_suppress", true, deref(x.NeighVLANSuppress)},
+		{"vlan_tunnel", true, deref(x.VLANTunnel)},
+		{"backup_nhid", uint32(7), deref(x.BackupNHID)},
+	})
+
+	// Flush: a port's dynamic entries go with IFLA_BRPORT_FLUSH, the
+	// bridge's with IFLA_BR_FDB_FLUSH; static ones stay.
+	dyn1, _ := net.ParseMAC("02:00:00:00:01:cc")
+	dyn2, _ := net.ParseMAC("02:00:00:00:02:cc")
+	static, _ := net.ParseMAC("02:00:00:00:01:aa")
+	for _, e := range []struct {
+		port int32
+		mac  net.HardwareAddr
+		o    *FDBOptions
+	}{{p1, dyn1, &FDBOptions{Dynamic: true}}, {p2, dyn2, &FDBOptions{Dynamic: true}}, {p1, static, nil}} {
+		if err := AddFDB(c, e.port, e.mac, e.o); err != nil {
+			t.Fatalf("AddFDB %v: %v", e.mac, err)
+		}
+	}
+	has := func(mac net.HardwareAddr) bool {
+		t.Helper()
+		entries, err := FDB(c, br.Index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if bytes.Equal(e.MAC, mac) {
+				return true
+			}
+		}
+		return false
+	}
+	if err := SetPort(c, p1, &PortInfo{Flush: true}); err != nil {
+		t.Fatalf("port flush: %v", err)
+	}
+	if has(dyn1) || !has(dyn2) || !has(static) {
+		t.Errorf("after flushing m1: want %v gone, %v and %v kept; got %v %v %v", dyn1, dyn2, static, has(dyn1), has(dyn2), has(static))
+	}
+	if err := Set(c, br.Index, &Info{FDBFlush: true}); err != nil {
+		t.Fatalf("bridge flush: %v", err)
+	}
+	if has(dyn2) || !has(static) {
+		t.Errorf("after flushing br8: want %v gone and %v kept; got %v %v", dyn2, static, has(dyn2), has(static))
+	}
+}
