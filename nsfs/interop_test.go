@@ -1,6 +1,7 @@
 package nsfs
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/linkbox/linkbox/nsfs/nstest"
 	"github.com/linkbox/linkbox/rtnl"
@@ -241,5 +243,68 @@ func TestInteropNSID(t *testing.T) {
 	}
 	if err := d.SetNSID(c, "id-a", 6); !isExist(err) {
 		t.Errorf("changing an id: want EEXIST, got %v", err)
+	}
+}
+
+// ip's names show in a Watcher, and nsfs's in `ip netns monitor`.
+func TestInteropWatch(t *testing.T) {
+	d := ipDir(t, "ip-watched", "nsfs-watched")
+	w, err := d.Watch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ip(t, "netns", "add", "ip-watched")
+	ip(t, "netns", "delete", "ip-watched")
+	for _, want := range []Event{{Added, "ip-watched"}, {Deleted, "ip-watched"}} {
+		if ev, err := w.Next(); err != nil || ev != want {
+			t.Errorf("Next: want %v, got %v, %v", want, ev, err)
+		}
+	}
+
+	if _, err := exec.LookPath("stdbuf"); err != nil {
+		t.Skip("skipped the ip netns monitor half: stdbuf (coreutils) is not installed")
+	}
+	// ip writes through stdio: line-buffer it, or the pipe holds it all.
+	mon := exec.Command("stdbuf", "-oL", "ip", "netns", "monitor")
+	out, err := mon.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer mon.Wait()
+	defer mon.Process.Kill()
+	// ip netns monitor shows nothing until it watches; add and delete
+	// until it has shown both (each round is one add and one delete).
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	seen := map[string]bool{}
+	for round := 0; round < 50 && !(seen["add nsfs-watched"] && seen["delete nsfs-watched"]); round++ {
+		if err := d.Add("nsfs-watched"); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Delete("nsfs-watched"); err != nil {
+			t.Fatal(err)
+		}
+	drain:
+		for {
+			select {
+			case l := <-lines:
+				seen[l] = true
+			case <-time.After(100 * time.Millisecond):
+				break drain
+			}
+		}
+	}
+	if !seen["add nsfs-watched"] || !seen["delete nsfs-watched"] {
+		t.Errorf("ip netns monitor: want add and delete of nsfs-watched, got %v", seen)
 	}
 }
