@@ -231,3 +231,30 @@ func keys(m map[string]*rtnl.LinkMessage) []string {
 	}
 	return s
 }
+
+// TestAddBothEndsElsewhere creates a pair with neither end in the asking
+// namespace: each end is created straight in its own.
+func TestAddBothEndsElsewhere(t *testing.T) {
+	c := dial(t)
+	blue, red := newNetNS(t), newNetNS(t)
+	l, err := Add(c, Pair{
+		End:  End{Name: "vx", NetNSFD: int(blue.Fd()), Up: true},
+		Peer: End{Name: "vy", NetNSFD: int(red.Fd()), Up: true},
+	})
+	if err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	if l == nil || l.Attrs.Name != "vx" {
+		t.Fatalf("want the new end vx, got %+v", l)
+	}
+	if n := names(t, c); n["vx"] != nil || n["vy"] != nil {
+		t.Errorf("an end landed in the asking namespace: %v", keys(n))
+	}
+	bx, ry := names(t, dialNS(t, blue))["vx"], names(t, dialNS(t, red))["vy"]
+	if bx == nil || ry == nil {
+		t.Fatalf("want vx in blue and vy in red")
+	}
+	if bx.Flags&unix.IFF_UP == 0 || ry.Flags&unix.IFF_UP == 0 {
+		t.Errorf("want both ends up, got flags %#x and %#x", bx.Flags, ry.Flags)
+	}
+}

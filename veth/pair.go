@@ -108,10 +108,11 @@ func (p *Pair) Request() (*rtnl.LinkMessage, error) {
 // failure leaves neither end behind (the kernel unregisters both). The
 // first end is attached to Master and brought up in the same request.
 //
-// It returns the first end as the kernel reports it (NLM_F_ECHO). If
-// Peer.Up is set, Add then brings the peer up through a connection in the
-// peer's namespace, found by name; if that fails it deletes the pair and
-// returns the error.
+// It returns the first end as the kernel reports it (NLM_F_ECHO; kernels
+// before 6.1 do not echo, and the end is then looked up by name, which
+// needs a name). If Peer.Up is set, Add then brings the peer up through a
+// connection in the peer's namespace, found by name; if that fails it
+// deletes the pair and returns the error.
 func Add(c *rtnl.Conn, p Pair) (*rtnl.LinkMessage, error) {
 	m, err := p.Request()
 	if err != nil {
@@ -125,17 +126,22 @@ func Add(c *rtnl.Conn, p Pair) (*rtnl.LinkMessage, error) {
 		return nil, err
 	}
 	if l == nil {
-		// Kernels before 6.1 do not echo a new link.
-		if p.Name == "" || p.NetNSFD != 0 || p.NetNSPID != 0 {
-			return nil, nil
-		}
-		if l, err = c.LinkByName(p.Name); err != nil {
-			return nil, err
+		if l, err = lookup(c, &p.End); err != nil {
+			return nil, fmt.Errorf("veth: created, but looking %q up: %w", p.Name, err)
 		}
 	}
 	if p.Peer.Up {
-		if err := peerUp(c, &p.Peer); err != nil {
-			if derr := c.DeleteLink(l.Index); derr != nil {
+		if err := inNamespace(c, &p.Peer, func(pc *rtnl.Conn) error {
+			idx, err := pc.LinkIndex(p.Peer.Name)
+			if err != nil {
+				return err
+			}
+			return pc.SetLinkUp(idx)
+		}); err != nil {
+			// Deleting either end deletes both; the first end may live
+			// in another namespace than c's.
+			derr := inNamespace(c, &p.End, func(fc *rtnl.Conn) error { return fc.DeleteLink(l.Index) })
+			if derr != nil {
 				return nil, fmt.Errorf("veth: bringing peer %s up: %w (and deleting the pair failed: %w)", p.Peer.Name, err, derr)
 			}
 			return nil, fmt.Errorf("veth: bringing peer %s up: %w", p.Peer.Name, err)
@@ -144,30 +150,39 @@ func Add(c *rtnl.Conn, p Pair) (*rtnl.LinkMessage, error) {
 	return l, nil
 }
 
-// peerUp sets IFF_UP on the peer, in its own namespace.
-func peerUp(c *rtnl.Conn, e *End) error {
-	pc := c
-	switch {
-	case e.NetNSFD != 0:
+// lookup finds end e, just created, by name in its namespace.
+func lookup(c *rtnl.Conn, e *End) (*rtnl.LinkMessage, error) {
+	if e.Name == "" {
+		return nil, errors.New("the kernel did not echo the new link and it has no name to look it up by")
+	}
+	var l *rtnl.LinkMessage
+	err := inNamespace(c, e, func(ec *rtnl.Conn) error {
 		var err error
-		if pc, err = rtnl.Dial(&rtnl.Config{NetNS: e.NetNSFD}); err != nil {
-			return err
-		}
-		defer pc.Close()
-	case e.NetNSPID != 0:
+		l, err = ec.LinkByName(e.Name)
+		return err
+	})
+	return l, err
+}
+
+// inNamespace runs fn with a connection in the namespace end e was created
+// in: c itself, or a socket opened there (no thread switches namespace).
+func inNamespace(c *rtnl.Conn, e *End, fn func(*rtnl.Conn) error) error {
+	fd := e.NetNSFD
+	if e.NetNSPID != 0 {
 		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", e.NetNSPID))
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		if pc, err = rtnl.Dial(&rtnl.Config{NetNS: int(f.Fd())}); err != nil {
-			return err
-		}
-		defer pc.Close()
+		fd = int(f.Fd())
 	}
-	idx, err := pc.LinkIndex(e.Name)
+	if fd == 0 {
+		return fn(c)
+	}
+	nc, err := rtnl.Dial(&rtnl.Config{NetNS: fd, Kinds: c.Kinds()})
 	if err != nil {
 		return err
 	}
-	return pc.SetLinkUp(idx)
+	defer nc.Close()
+	return fn(nc)
 }
