@@ -8,12 +8,17 @@ BIN      := bin/linkbox
 LDFLAGS  := -s -w
 FUZZTIME ?= 10s
 
-.PHONY: all build test vet fmt-check bench fuzz clean
+.PHONY: all build demo test vet fmt-check bench fuzz clean
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/linkbox
+
+# The seed's topology in a sandbox: namespaces, veth pairs, a bridge,
+# traffic across it, teardown. Needs unshare(1) from util-linux.
+demo: build
+	cmd/linkbox/demo.sh $(BIN)
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
