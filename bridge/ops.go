@@ -107,6 +107,8 @@ func Add(c *rtnl.Conn, name string, info *Info) (*rtnl.LinkMessage, error) {
 // Set changes the settings of the bridge with index index: only the
 // fields set in info are sent. VLAN settings on a kernel without VLAN
 // filtering are refused with ErrNoVLANFiltering before anything changes.
+// An Info read from the kernel holds every setting, VLANFiltering
+// included, and would send them all: fill a fresh Info with the changes.
 func Set(c *rtnl.Conn, index int32, info *Info) error {
 	if info.wantsVLAN() {
 		cur, err := Get(c, index)
