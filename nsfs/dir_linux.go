@@ -307,7 +307,7 @@ func (d *Dir) add(op, name string, ifNotExists bool, ns *NS) (created bool, err 
 		err = d.step("bound")
 	}
 	if err != nil {
-		removeName(dfd, name)
+		d.removeName(dfd, name)
 		return fail(err)
 	}
 	return true, nil
@@ -317,7 +317,7 @@ func (d *Dir) add(op, name string, ifNotExists bool, ns *NS) (created bool, err 
 const maxStacked = 16
 
 // removeName unmounts everything mounted on name and unlinks it.
-func removeName(dfd int, name string) error {
+func (d *Dir) removeName(dfd int, name string) error {
 	p := fdPath(dfd) + "/" + name
 	for range maxStacked {
 		err := unix.Unmount(p, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW)
@@ -334,6 +334,7 @@ func removeName(dfd int, name string) error {
 		}
 		break
 	}
+	d.step("unmounted")
 	var err error
 	for range maxStacked {
 		err = unix.Unlinkat(dfd, name, 0)
@@ -371,7 +372,7 @@ func (d *Dir) Delete(name string) error {
 	if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return newError("delete", name, nil, osError("stat", filepath.Join(dir, name), err))
 	}
-	if err := removeName(dfd, name); err != nil {
+	if err := d.removeName(dfd, name); err != nil {
 		return newError("delete", name, nil, err)
 	}
 	return nil

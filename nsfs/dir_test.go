@@ -378,6 +378,15 @@ func TestDeleteWhileInUse(t *testing.T) {
 	if ms := mountsUnder(t, d.Path); len(ms) != 0 {
 		t.Errorf("mounts left: %+v", ms)
 	}
+	// The run dir is shared and the command's mount namespace a slave of
+	// ours: the unmount reached its copy of the name too.
+	mi, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", sleep.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(mi), " "+filepath.Join(d.Path, "busy")+" ") {
+		t.Errorf("the command's mount namespace still has the name mounted:\n%s", mi)
+	}
 	if err := sleep.Process.Signal(syscall.Signal(0)); err != nil {
 		t.Fatalf("the process inside died: %v", err)
 	}
@@ -537,5 +546,50 @@ func TestDefaultRunDir(t *testing.T) {
 	var d Dir
 	if want, got := "/run/netns", d.dir(); want != got {
 		t.Errorf("zero Dir: want %s, got %s", want, got)
+	}
+}
+
+// Delete takes off every mount stacked on a name, and copes with one
+// mounted again between its unmount and its unlink (unlink says EBUSY).
+func TestDeleteStackedMounts(t *testing.T) {
+	d := testDir(t)
+	if err := d.Add("blue"); err != nil {
+		t.Fatal(err)
+	}
+	ns, err := d.Open("blue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	p := filepath.Join(d.Path, "blue")
+	for range 2 { // three mounts in all
+		if err := unix.Mount(fdPath(ns.Fd()), p, "none", unix.MS_BIND, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ms := mountsAt(t, p); len(ms) < 3 {
+		t.Fatalf("mounts on blue: want at least 3, got %+v", ms)
+	} else {
+		t.Logf("mounts on blue: %+v", ms)
+	}
+	remounts := 0
+	d.hook = func(step string) error {
+		if step == "unmounted" && remounts < 2 {
+			remounts++
+			return unix.Mount(fdPath(ns.Fd()), p, "none", unix.MS_BIND, "")
+		}
+		return nil
+	}
+	if err := d.Delete("blue"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if remounts != 1 {
+		t.Errorf("hook: want one remount (Delete unmounts once, then unlinks), got %d", remounts)
+	}
+	if ms := mountsUnder(t, d.Path); len(ms) != 0 {
+		t.Errorf("mounts left: %+v", ms)
+	}
+	if _, err := os.Lstat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("file left: %v", err)
 	}
 }

@@ -17,9 +17,9 @@ var (
 	// ErrNotExist reports that there is no such name, or no such run
 	// directory or process (ENOENT).
 	ErrNotExist error = &kindError{"no such namespace", unix.ENOENT}
-	// ErrPermission reports missing privilege: creating, mounting or
-	// entering a namespace needs CAP_SYS_ADMIN (EPERM).
-	ErrPermission error = &kindError{"permission denied (needs CAP_SYS_ADMIN)", unix.EPERM}
+	// ErrPermission reports missing privilege (EPERM, EACCES): creating,
+	// mounting, unmounting or entering a namespace needs CAP_SYS_ADMIN.
+	ErrPermission error = &kindError{"permission denied", unix.EPERM}
 	// ErrInvalidName reports a name that cannot be a namespace name; see
 	// ValidName.
 	ErrInvalidName error = &kindError{"invalid namespace name", unix.EINVAL}
