@@ -175,8 +175,7 @@ func checkNamed(t testing.TB, d *Dir, name string) {
 const helperEnv = "NSFS_TEST_HELPER"
 
 // helperCmd returns a command that re-runs this test binary as a helper
-// (inside the same sandbox: nstest sees it is inside already), running
-// TestHelperProcess with the given action and arguments.
+// process, in the same sandbox, doing action with args (see init).
 func helperCmd(t testing.TB, action string, args ...string) *exec.Cmd {
 	t.Helper()
 	return wrappedHelperCmd(t, nil, action, args...)
@@ -190,7 +189,7 @@ func wrappedHelperCmd(t testing.TB, wrapper []string, action string, args ...str
 	if err != nil {
 		t.Fatal(err)
 	}
-	argv := append(append([]string{}, wrapper...), exe, "-test.run=^TestHelperProcess$", "-test.count=1")
+	argv := append(append([]string{}, wrapper...), exe, "-test.run=^$")
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), helperEnv+"="+action+"\x1f"+strings.Join(args, "\x1f"))
 	return cmd
@@ -204,17 +203,15 @@ const (
 	helperOther      = 12
 )
 
-// TestHelperProcess is not a test: it is the body of the helper processes
-// that helperCmd starts. Without the marker it returns at once.
-func TestHelperProcess(t *testing.T) {
+// init turns the process into a helper when helperCmd started it: it runs
+// the action and exits before any test (or nstest) runs.
+func init() {
 	v, ok := os.LookupEnv(helperEnv)
 	if !ok {
 		return
 	}
 	parts := strings.Split(v, "\x1f")
-	action, args := parts[0], parts[1:]
-	code := runHelper(action, args)
-	os.Exit(code)
+	os.Exit(runHelper(parts[0], parts[1:]))
 }
 
 func runHelper(action string, args []string) int {
