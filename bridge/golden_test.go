@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -75,25 +76,24 @@ func TestGoldenDecode(t *testing.T) {
 		x.Priority == nil || *x.Priority != 4096 {
 		t.Errorf("want stp on, forward delay 4s, priority 4096; got %v %v %v", x.STPState, x.ForwardDelay, x.Priority)
 	}
-	// The slave data of `type bridge_slave` comes without
-	// IFLA_INFO_SLAVE_KIND; decode it by hand.
+	// The port data of `type bridge_slave` comes without
+	// IFLA_INFO_SLAVE_KIND: the kind "bridge_slave" names it.
 	if err := m.Decode(goldenSetPort[rtnl.HeaderLen:], Kinds); err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
-	var raw []byte
-	for _, a := range m.Attrs.Info.Unknown {
-		if a.Type == unix.IFLA_INFO_SLAVE_DATA {
-			raw = a.Data
-		}
+	if m.Attrs.Info == nil || m.Attrs.Info.Kind != "bridge_slave" {
+		t.Fatalf("want IFLA_INFO_KIND bridge_slave, got %+v", m.Attrs.Info)
 	}
-	if raw == nil {
-		t.Fatalf("no IFLA_INFO_SLAVE_DATA kept")
+	pi, ok := m.Attrs.Info.SlaveData.(*PortInfo)
+	if !ok {
+		t.Fatalf("want IFLA_INFO_SLAVE_DATA decoded as *PortInfo, got %T", m.Attrs.Info.SlaveData)
 	}
-	var p PortInfo
-	if err := p.Decode(rtnl.NewDecoder(raw)); err != nil {
-		t.Fatalf("PortInfo.Decode: %v", err)
+	if pi.Cost == nil || *pi.Cost != 10 || pi.Hairpin == nil || !*pi.Hairpin {
+		t.Errorf("want cost 10, hairpin on; got %v %v", pi.Cost, pi.Hairpin)
 	}
-	if p.Cost == nil || *p.Cost != 10 || p.Hairpin == nil || !*p.Hairpin {
-		t.Errorf("want cost 10, hairpin on; got %v %v", p.Cost, p.Hairpin)
+	// And it encodes back to iproute2's bytes.
+	again, err := m.MarshalBinary()
+	if err != nil || !bytes.Equal(again, goldenSetPort[rtnl.HeaderLen:]) {
+		t.Errorf("re-encoding differs from iproute2's:\nwant %x\ngot  %x (%v)", goldenSetPort[rtnl.HeaderLen:], again, err)
 	}
 }

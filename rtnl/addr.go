@@ -346,18 +346,6 @@ func familyOf(a netip.Addr) uint8 {
 	return unix.AF_INET6
 }
 
-// presetOrder records types in a layout as if they had been decoded in
-// this order, so that encoding writes them in it. The request builders use
-// it to reproduce iproute2's attribute order, which depends on more than a
-// fixed canonical order can say.
-func presetOrder(l *Layout, types ...uint16) {
-	for _, t := range types {
-		if l.first(t) {
-			l.known(t)
-		}
-	}
-}
-
 // AddrOptions are the optional parts of an address request: the words
 // `ip address add|replace|del ADDR/LEN dev D` takes besides the address
 // and the device. The zero value asks for nothing more.
@@ -504,7 +492,7 @@ func NewAddressMessage(cmd uint16, index int32, local netip.Prefix, o *AddrOptio
 		a.CacheInfo = ci
 		order = append(order, unix.IFA_CACHEINFO)
 	}
-	presetOrder(&a.layout, order...)
+	a.layout.Preset(order...)
 	return m, nil
 }
 

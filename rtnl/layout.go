@@ -39,6 +39,19 @@ func (l *Layout) first(t uint16) bool {
 	return true
 }
 
+// Preset records types as if they had been decoded in this order, so that
+// Encode writes them first, in it. Builders use it to reproduce the
+// attribute order of a command line. A field that is unset when encoding
+// is still skipped, unless its encoder writes zero values of present
+// fields: only use Preset for fields that are set.
+func (l *Layout) Preset(types ...uint16) {
+	for _, t := range types {
+		if l.first(t) {
+			l.known(t)
+		}
+	}
+}
+
 // known appends a known attribute type to the order.
 func (l *Layout) known(t uint16) { l.order = append(l.order, t) }
 

@@ -77,18 +77,28 @@ func ptr[T any](p *T, v T) *T {
 	return p
 }
 
-// linkAttrOrder is the order in which fields set by hand are encoded: the
-// order iproute2 writes them, so requests match its bytes.
+// linkAttrOrder is the order in which fields set by hand are encoded. It
+// follows iproute2: the options in the order scripts usually write them,
+// then IFLA_IFNAME, which
+// iplink_parse appends after everything else, then IFLA_LINKINFO. A caller
+// that needs another order (to match a command line written differently)
+// sets it with SetOrder.
 var linkAttrOrder = []uint16{
-	unix.IFLA_EXT_MASK, unix.IFLA_TARGET_NETNSID, unix.IFLA_IFNAME,
-	unix.IFLA_TXQLEN, unix.IFLA_OPERSTATE, unix.IFLA_LINKMODE,
-	unix.IFLA_MTU, unix.IFLA_MIN_MTU, unix.IFLA_MAX_MTU, unix.IFLA_GROUP,
-	unix.IFLA_PROMISCUITY, unix.IFLA_ALLMULTI, unix.IFLA_NUM_TX_QUEUES,
-	unix.IFLA_NUM_RX_QUEUES, unix.IFLA_CARRIER, unix.IFLA_QDISC,
-	unix.IFLA_MASTER, unix.IFLA_LINK, unix.IFLA_IFALIAS, unix.IFLA_ADDRESS,
-	unix.IFLA_BROADCAST, unix.IFLA_NET_NS_PID, unix.IFLA_NET_NS_FD,
-	unix.IFLA_LINK_NETNSID, unix.IFLA_LINKINFO,
+	unix.IFLA_EXT_MASK, unix.IFLA_TARGET_NETNSID,
+	unix.IFLA_LINK, unix.IFLA_TXQLEN, unix.IFLA_MTU, unix.IFLA_ADDRESS,
+	unix.IFLA_BROADCAST, unix.IFLA_NUM_TX_QUEUES, unix.IFLA_NUM_RX_QUEUES,
+	unix.IFLA_NET_NS_PID, unix.IFLA_NET_NS_FD, unix.IFLA_LINK_NETNSID,
+	unix.IFLA_CARRIER, unix.IFLA_MASTER, unix.IFLA_IFALIAS, unix.IFLA_GROUP,
+	unix.IFLA_OPERSTATE, unix.IFLA_LINKMODE, unix.IFLA_MIN_MTU, unix.IFLA_MAX_MTU,
+	unix.IFLA_PROMISCUITY, unix.IFLA_ALLMULTI, unix.IFLA_QDISC,
+	unix.IFLA_IFNAME, unix.IFLA_LINKINFO,
 }
+
+// SetOrder makes the listed attribute types encode first, in this order,
+// as if they had been decoded so; the rest follow in the usual order. The
+// command line uses it to send attributes in the order they were written,
+// as iproute2 does. Types whose field is unset are skipped.
+func (a *LinkAttrs) SetOrder(types ...uint16) { a.layout.Preset(types...) }
 
 // MarshalBinary encodes the ifinfomsg and attributes.
 func (m *LinkMessage) MarshalBinary() ([]byte, error) {

@@ -1,6 +1,8 @@
 package rtnl
 
 import (
+	"strings"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -15,8 +17,12 @@ type LinkInfo struct {
 	// Unknown holds other IFLA_INFO_* attributes (IFLA_INFO_XSTATS).
 	Unknown []Attr
 
-	layout Layout
+	layout  Layout
+	kindNUL bool // the decoded IFLA_INFO_KIND ended in NUL
 }
+
+// Raw returns the payload of the first attribute of type t kept in Unknown.
+func (li *LinkInfo) Raw(t uint16) ([]byte, bool) { return rawAttr(li.Unknown, t) }
 
 // LinkData is the kind-specific payload of IFLA_INFO_DATA or
 // IFLA_INFO_SLAVE_DATA. rtnl knows no kind itself: a kind's package (veth,
@@ -96,27 +102,27 @@ func (li *LinkInfo) kind() string {
 	return li.Kind
 }
 
-func (li *LinkInfo) slaveKind() string {
-	if li.SlaveKind == "" && li.SlaveData != nil {
-		return li.SlaveData.Kind()
-	}
-	return li.SlaveKind
-}
-
 func (li *LinkInfo) encode(e *Encoder) {
 	li.layout.Encode(e, li.Unknown, linkInfoOrder, func(e *Encoder, t uint16, present bool) {
 		switch t {
 		case unix.IFLA_INFO_KIND:
-			if k := li.kind(); present || k != "" {
+			// iproute2 sends the kind without a terminating NUL; the
+			// kernel reports it with one. Write it back as it came.
+			if k := li.kind(); li.kindNUL {
 				e.String(t, k)
+			} else if present || k != "" {
+				e.Bytes(t, []byte(k))
 			}
 		case unix.IFLA_INFO_DATA:
 			if li.Data != nil {
 				e.Nest(t, li.Data.Encode)
 			}
 		case unix.IFLA_INFO_SLAVE_KIND:
-			if k := li.slaveKind(); present || k != "" {
-				e.String(t, k)
+			// Requests name the port kind with IFLA_INFO_KIND
+			// ("bridge_slave"), as iproute2 does; the kernel reports
+			// the master's kind here. Only write what was set.
+			if present || li.SlaveKind != "" {
+				e.String(t, li.SlaveKind)
 			}
 		case unix.IFLA_INFO_SLAVE_DATA:
 			if li.SlaveData != nil {
@@ -134,6 +140,7 @@ func (li *LinkInfo) decode(d *Decoder, kinds Kinds) error {
 		switch d.Type() {
 		case unix.IFLA_INFO_KIND:
 			li.Kind = d.String()
+			li.kindNUL = d.IsCanonicalString()
 		case unix.IFLA_INFO_SLAVE_KIND:
 			li.SlaveKind = d.String()
 		case unix.IFLA_INFO_DATA:
@@ -142,10 +149,17 @@ func (li *LinkInfo) decode(d *Decoder, kinds Kinds) error {
 			}
 			li.Data = decodeLinkData(d, kinds, li.Kind, false)
 		case unix.IFLA_INFO_SLAVE_DATA:
+			// The kernel names the port kind in IFLA_INFO_SLAVE_KIND;
+			// requests in IFLA_INFO_KIND, as "bridge_slave".
+			name := li.SlaveKind
 			if !li.layout.Has(unix.IFLA_INFO_SLAVE_KIND) {
-				return false
+				k, ok := strings.CutSuffix(li.Kind, "_slave")
+				if !ok || !li.layout.Has(unix.IFLA_INFO_KIND) {
+					return false
+				}
+				name = k
 			}
-			li.SlaveData = decodeLinkData(d, kinds, li.SlaveKind, true)
+			li.SlaveData = decodeLinkData(d, kinds, name, true)
 		default:
 			return false
 		}

@@ -515,6 +515,6 @@ func NewRouteMessage(cmd uint16, dst netip.Prefix, o *RouteOptions) (*RouteMessa
 			m.Scope = unix.RT_SCOPE_LINK
 		}
 	}
-	presetOrder(&a.layout, order...)
+	a.layout.Preset(order...)
 	return m, nil
 }
