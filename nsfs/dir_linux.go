@@ -92,6 +92,25 @@ func openDir(dir string) (int, error) {
 	return fd, nil
 }
 
+// lockedDir opens dir, locks it (LOCK_EX or LOCK_SH), and opens it again
+// for lookups. Names must be looked up through a descriptor opened after
+// the lock is held: one opened before may be on the mount that an Add's
+// self-bind of the directory then covered, where the names are plain files
+// and nothing is mounted on them. The caller closes both.
+func lockedDir(dir string, how int) (lock, dfd int, err error) {
+	lock, err = openDir(dir)
+	if err != nil {
+		return -1, -1, err
+	}
+	flock(lock, how)
+	dfd, err = openDir(dir)
+	if err != nil {
+		unix.Close(lock)
+		return -1, -1, err
+	}
+	return lock, dfd, nil
+}
+
 // flock takes a lock on fd, retrying on EINTR. As iproute2 does, a lock
 // that cannot be taken (a file system without flock) is not an error: the
 // caller goes on unlocked.
@@ -362,12 +381,12 @@ func (d *Dir) Delete(name string) error {
 		return renameOp(err, "delete")
 	}
 	dir := d.dir()
-	dfd, err := openDir(dir)
+	lock, dfd, err := lockedDir(dir, unix.LOCK_EX)
 	if err != nil {
 		return newError("delete", name, nil, err)
 	}
+	defer unix.Close(lock)
 	defer unix.Close(dfd)
-	flock(dfd, unix.LOCK_EX)
 	var st unix.Stat_t
 	if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return newError("delete", name, nil, osError("stat", filepath.Join(dir, name), err))
@@ -420,15 +439,15 @@ func entryAt(dfd int, name string, nsdev uint64) (Entry, error) {
 // shared lock, so names being added by nsfs elsewhere show complete.
 func (d *Dir) List() ([]Entry, error) {
 	dir := d.dir()
-	dfd, err := openDir(dir)
+	lock, dfd, err := lockedDir(dir, unix.LOCK_SH)
 	if errors.Is(err, unix.ENOENT) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, newError("list", dir, nil, err)
 	}
+	defer unix.Close(lock)
 	defer unix.Close(dfd)
-	flock(dfd, unix.LOCK_SH)
 	names, err := readNames(dfd)
 	if err != nil {
 		return nil, newError("list", dir, nil, osError("getdents", dir, err))

@@ -593,3 +593,44 @@ func TestDeleteStackedMounts(t *testing.T) {
 		t.Errorf("file left: %v", err)
 	}
 }
+
+// List and Delete that open the run dir before the first Add binds it onto
+// itself, and wait for that Add's lock, still see its name mounted.
+func TestLookupsAfterSelfBind(t *testing.T) {
+	d := testDir(t)
+	type result struct {
+		entries []Entry
+		err     error
+	}
+	listed := make(chan result, 1)
+	deleted := make(chan error, 1)
+	d.hook = func(step string) error {
+		if step != "locked" {
+			return nil
+		}
+		// The dir exists, is not yet a mount, and is locked by Add.
+		go func() { e, err := d.List(); listed <- result{e, err} }()
+		go func() { deleted <- d.Delete("blue") }()
+		time.Sleep(100 * time.Millisecond) // let both open the dir and wait; either order passes
+		return nil
+	}
+	if err := d.Add("blue"); err != nil {
+		t.Fatal(err)
+	}
+	d.hook = nil
+	if err := <-deleted; err != nil {
+		t.Errorf("Delete waiting on the first Add: %v", err)
+	}
+	r := <-listed
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, e := range r.entries {
+		if e.Stale {
+			t.Errorf("List waiting on the first Add saw %q stale", e.Name)
+		}
+	}
+	if ms := mountsUnder(t, d.Path); len(ms) != 0 {
+		t.Errorf("mounts left: %+v", ms)
+	}
+}
