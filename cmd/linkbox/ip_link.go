@@ -64,6 +64,19 @@ type linkRequest struct {
 	master string // master DEVICE, resolved to IFLA_MASTER
 	netns  string // netns NAME or PID
 	link   string // link DEV, resolved to IFLA_LINK
+	// order is the attributes in the order the command line gave them,
+	// which is the order iproute2 sends them in.
+	order []uint16
+}
+
+// sendOrder is the attribute order of the request: the options as written,
+// then IFLA_IFNAME and IFLA_LINKINFO, which iproute2 appends last.
+func (r *linkRequest) sendOrder() []uint16 {
+	order := r.order
+	if r.msg.Attrs.Name != "" {
+		order = append(order, unix.IFLA_IFNAME)
+	}
+	return append(order, unix.IFLA_LINKINFO)
 }
 
 // parseLinkArgs reads the link options iproute2 accepts for add and set.
@@ -107,28 +120,34 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 			}
 		case matches(w, "link"):
 			r.link, err = a.value()
+			r.order = append(r.order, unix.IFLA_LINK)
 		case matches(w, "address"):
 			var s string
 			if s, err = a.value(); err == nil {
 				m.Attrs.Address, err = parseLLAddr(s)
+				r.order = append(r.order, unix.IFLA_ADDRESS)
 			}
 		case matches(w, "broadcast"), w == "brd":
 			var s string
 			if s, err = a.value(); err == nil {
 				m.Attrs.Broadcast, err = parseLLAddr(s)
+				r.order = append(r.order, unix.IFLA_BROADCAST)
 			}
 		case matches(w, "txqueuelen"), w == "qlen", matches(w, "txqlen"):
 			var v uint64
 			if v, err = a.uint("txqlen", 32); err == nil {
 				m.Attrs.TxQLen = new(uint32(v))
+				r.order = append(r.order, unix.IFLA_TXQLEN)
 			}
 		case w == "mtu":
 			var v uint64
 			if v, err = a.uint("mtu", 32); err == nil {
 				m.Attrs.MTU = uint32(v)
+				r.order = append(r.order, unix.IFLA_MTU)
 			}
 		case w == "netns":
 			r.netns, err = a.value()
+			r.order = append(r.order, unix.IFLA_NET_NS_FD) // or _PID, once resolved
 		case w == "multicast":
 			err = onOffFlag(w, unix.IFF_MULTICAST, false)
 		case w == "allmulticast":
@@ -149,11 +168,14 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 					v = 1
 				}
 				m.Attrs.Carrier = &v
+				r.order = append(r.order, unix.IFLA_CARRIER)
 			}
 		case w == "master":
 			r.master, err = a.value()
+			r.order = append(r.order, unix.IFLA_MASTER)
 		case w == "nomaster":
 			m.Attrs.Master = new(uint32(0))
+			r.order = append(r.order, unix.IFLA_MASTER)
 		case matches(w, "type"):
 			r.kind, err = a.value()
 			return err
@@ -164,6 +186,7 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 					return usagef(`alias too long`)
 				}
 				m.Attrs.Alias = &s
+				r.order = append(r.order, unix.IFLA_IFALIAS)
 			}
 		case matches(w, "group"):
 			var s string
@@ -171,22 +194,26 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 				var g uint32
 				if g, err = parseGroup(s); err == nil {
 					r.group = &g
+					r.order = append(r.order, unix.IFLA_GROUP)
 				}
 			}
 		case w == "numtxqueues":
 			var v uint64
 			if v, err = a.uint("numtxqueues", 32); err == nil {
 				m.Attrs.NumTxQueues = uint32(v)
+				r.order = append(r.order, unix.IFLA_NUM_TX_QUEUES)
 			}
 		case w == "numrxqueues":
 			var v uint64
 			if v, err = a.uint("numrxqueues", 32); err == nil {
 				m.Attrs.NumRxQueues = uint32(v)
+				r.order = append(r.order, unix.IFLA_NUM_RX_QUEUES)
 			}
 		case w == "link-netnsid":
 			var v uint64
 			if v, err = a.uint("link-netnsid", 31); err == nil {
 				m.Attrs.LinkNetNSID = new(int32(v))
+				r.order = append(r.order, unix.IFLA_LINK_NETNSID)
 			}
 		case matches(w, "help"):
 			c.linkUsage()
@@ -329,11 +356,17 @@ func (c *ipCmd) linkModify(a *args, flags uint16) error {
 			m.Attrs.NetNSFD = new(uint32(f.Fd()))
 		} else {
 			m.Attrs.NetNSPID = uint32(pid)
+			for i, t := range r.order {
+				if t == unix.IFLA_NET_NS_FD {
+					r.order[i] = unix.IFLA_NET_NS_PID
+				}
+			}
 		}
 	}
 	if err := c.beforeSend(&r); err != nil {
 		return err
 	}
+	m.Attrs.SetOrder(r.sendOrder()...)
 	_, err = conn.Execute(rtnl.Request{Type: unix.RTM_NEWLINK, Flags: flags, Payload: m})
 	if err != nil {
 		var ke *rtnl.Error
