@@ -604,20 +604,22 @@ func TestLookupsAfterSelfBind(t *testing.T) {
 	}
 	listed := make(chan result, 1)
 	deleted := make(chan error, 1)
+	var once sync.Once
 	d.hook = func(step string) error {
 		if step != "locked" {
 			return nil
 		}
-		// The dir exists, is not yet a mount, and is locked by Add.
-		go func() { e, err := d.List(); listed <- result{e, err} }()
-		go func() { deleted <- d.Delete("blue") }()
-		time.Sleep(100 * time.Millisecond) // let both open the dir and wait; either order passes
+		once.Do(func() {
+			// The dir exists, is not yet a mount, and is locked by Add.
+			go func() { e, err := d.List(); listed <- result{e, err} }()
+			go func() { deleted <- d.Delete("blue") }()
+			time.Sleep(100 * time.Millisecond) // let both open the dir and wait; either order passes
+		})
 		return nil
 	}
 	if err := d.Add("blue"); err != nil {
 		t.Fatal(err)
 	}
-	d.hook = nil
 	if err := <-deleted; err != nil {
 		t.Errorf("Delete waiting on the first Add: %v", err)
 	}
