@@ -636,3 +636,27 @@ func TestLookupsAfterSelfBind(t *testing.T) {
 		t.Errorf("mounts left: %+v", ms)
 	}
 }
+
+// Under a shared parent (systemd makes / and /run shared), the run dir's
+// self-bind is made private before shared, so that it gets a peer group of
+// its own rather than joining its parent's, and each name is mounted once.
+func TestRunDirUnderSharedParent(t *testing.T) {
+	d := testDir(t)
+	base := filepath.Dir(d.Path)
+	if err := unix.Mount(base, base, "none", unix.MS_BIND, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Unmount(base, unix.MNT_DETACH) })
+	if err := unix.Mount("", base, "none", unix.MS_SHARED, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b"} {
+		if err := d.Add(n); err != nil {
+			t.Fatal(err)
+		}
+		checkNamed(t, d, n)
+	}
+	if ms := mountsUnder(t, base); len(ms) != 3 {
+		t.Errorf("mounts under %s: want the run dir and two names, got %+v", base, ms)
+	}
+}

@@ -167,6 +167,13 @@ func checkNamed(t testing.TB, d *Dir, name string) {
 	dm := mountsAt(t, d.dir())
 	if len(dm) != 1 || dm[0].shared() == 0 {
 		t.Errorf("mounts on run dir %s: want 1 shared mount, got %+v", d.dir(), dm)
+		return
+	}
+	// In a peer group of its own (iproute2 82c8b9fe), not in its parent's.
+	for _, m := range readMounts(t) {
+		if m.shared() == dm[0].shared() && m.ID != dm[0].ID {
+			t.Errorf("run dir %s shares peer group %d with %s", d.dir(), m.shared(), m.Point)
+		}
 	}
 }
 
