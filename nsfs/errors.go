@@ -42,6 +42,7 @@ type kindError struct {
 	errno unix.Errno
 }
 
+// Error returns the sentinel's message.
 func (e *kindError) Error() string { return "nsfs: " + e.msg }
 
 // Is matches the errno and what the errno matches (os.ErrExist for EEXIST).
@@ -62,6 +63,8 @@ type Error struct {
 	Err  error  // the cause, or nil
 }
 
+// Error returns "nsfs: OP "NAME": KIND: CAUSE", leaving out what is not
+// set.
 func (e *Error) Error() string {
 	s := "nsfs: " + e.Op
 	if e.Name != "" {

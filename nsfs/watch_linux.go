@@ -20,6 +20,7 @@ const (
 	Deleted                    // a name was removed (IN_DELETE)
 )
 
+// String returns the word `ip netns monitor` prints: "add" or "delete".
 func (o EventOp) String() string {
 	switch o {
 	case Added:
@@ -33,10 +34,11 @@ func (o EventOp) String() string {
 // Event is a name added to or deleted from a Dir. Its String is what
 // `ip netns monitor` prints: "add NAME", "delete NAME".
 type Event struct {
-	Op   EventOp
-	Name string
+	Op   EventOp // IN_CREATE or IN_DELETE
+	Name string  // the name as it is (struct inotify_event's name)
 }
 
+// String returns "add NAME" or "delete NAME", the name quoted by Quote.
 func (e Event) String() string { return e.Op.String() + " " + Quote(e.Name) }
 
 // Watcher reports names added to and deleted from a Dir, with inotify on
