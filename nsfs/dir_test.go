@@ -660,3 +660,36 @@ func TestRunDirUnderSharedParent(t *testing.T) {
 		t.Errorf("mounts under %s: want the run dir and two names, got %+v", base, ms)
 	}
 }
+
+// Open of a name that another goroutine is adding (the file exists, the
+// namespace is not bound yet) waits for the Add instead of calling it
+// stale.
+func TestOpenDuringAdd(t *testing.T) {
+	d := testDir(t)
+	type result struct {
+		ns  *NS
+		err error
+	}
+	opened := make(chan result, 1)
+	var once sync.Once
+	d.hook = func(step string) error {
+		if step == "unshared" {
+			once.Do(func() {
+				go func() { ns, err := d.Open("blue"); opened <- result{ns, err} }()
+				time.Sleep(100 * time.Millisecond) // let Open find the bare file; either order passes
+			})
+		}
+		return nil
+	}
+	if err := d.Add("blue"); err != nil {
+		t.Fatal(err)
+	}
+	r := <-opened
+	if r.err != nil {
+		t.Fatalf("Open during Add: %v", r.err)
+	}
+	defer r.ns.Close()
+	if e, err := entryAt(mustOpenDir(t, d.Path), "blue", nsfsDev()); err != nil || e.ID != r.ns.ID() {
+		t.Errorf("Open during Add: want %+v, got %v, %v", e, r.ns, err)
+	}
+}
