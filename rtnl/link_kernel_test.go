@@ -3,6 +3,7 @@ package rtnl
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -234,5 +235,44 @@ func TestKernelErrors(t *testing.T) {
 	_, err = c.LinksMatching(&LinkMessage{Index: 1})
 	if !errors.Is(err, unix.EINVAL) {
 		t.Errorf("strict dump filtered by ifindex: want EINVAL from NLMSG_DONE, got %v", err)
+	}
+}
+
+func TestKernelDeleteLinks(t *testing.T) {
+	c := dial(t)
+	keep := addVeth(t, c, "kdkeep")
+	if err := c.SetLinkGroup(keep.Index, 5); err != nil {
+		t.Fatal(err)
+	}
+	var idx []int32
+	for i := range 20 {
+		idx = append(idx, addVeth(t, c, fmt.Sprintf("kdl%d", i)).Index)
+	}
+	// One of them is gone already: its error is reported, the rest go.
+	if err := c.DeleteLink(idx[7]); err != nil {
+		t.Fatal(err)
+	}
+	err := c.DeleteLinks(idx...)
+	if !errors.Is(err, unix.ENODEV) {
+		t.Fatalf("want an error for the missing link matching ENODEV, got %v", err)
+	}
+	links, err := c.Links()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, l := range links {
+		names[l.Attrs.Name] = true
+	}
+	for i := range 20 {
+		if names[fmt.Sprintf("kdl%d", i)] {
+			t.Errorf("kdl%d survived", i)
+		}
+	}
+	if !names["kdkeep"] {
+		t.Fatal("a link outside the set was deleted")
+	}
+	if l := mustLink(t, c, keep.Index); *l.Attrs.Group != 5 {
+		t.Fatalf("a link outside the set changed group: %d", *l.Attrs.Group)
 	}
 }

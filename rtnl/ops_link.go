@@ -1,6 +1,9 @@
 package rtnl
 
 import (
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 
@@ -240,4 +243,76 @@ func (c *Conn) SetLinkNetNSFD(index int32, fd int) error {
 // SetLinkNetNSPID moves a link into the network namespace of a process.
 func (c *Conn) SetLinkNetNSPID(index int32, pid int) error {
 	return c.SetLink(&LinkMessage{Index: index, Attrs: LinkAttrs{NetNSPID: uint32(pid)}})
+}
+
+// DeleteLinks deletes a set of links by index, as one batch in the kernel.
+//
+// One RTM_DELLINK per link makes the kernel wait for an RCU grace period
+// (rcu_barrier) each time, tens of milliseconds apiece; one RTM_DELLINK
+// naming a link group unregisters every link of the group together.
+// DeleteLinks moves the links into a group no other link is in, then
+// deletes that group. No link outside the set is touched: the group is
+// chosen unused at the time, from the top half of the group numbers.
+//
+// Deleting a veth deletes its peer. A link that cannot be moved into the
+// group (it has gone, say) is reported in the returned error, matching its
+// errno, and the others are still deleted.
+func (c *Conn) DeleteLinks(indexes ...int32) error {
+	switch len(indexes) {
+	case 0:
+		return nil
+	case 1:
+		return c.DeleteLink(indexes[0])
+	}
+	group, err := c.unusedGroup()
+	if err != nil {
+		return err
+	}
+	reqs := make([]Request, len(indexes))
+	for i, idx := range indexes {
+		reqs[i] = Request{Type: unix.RTM_NEWLINK, Payload: &LinkMessage{Index: idx, Attrs: LinkAttrs{Group: &group}}}
+	}
+	res, err := c.Batch(reqs, BatchOptions{})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	moved := 0
+	for i, r := range res {
+		if r.Err != nil {
+			errs = append(errs, fmt.Errorf("rtnl: deleting link %d: %w", indexes[i], r.Err))
+			continue
+		}
+		moved++
+	}
+	if moved > 0 {
+		if err := c.DeleteLinkGroup(group); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// unusedGroup picks a link group that no link in the namespace is in.
+func (c *Conn) unusedGroup() (uint32, error) {
+	used := map[uint32]bool{}
+	err := c.EachLink(nil, func(l *LinkMessage) error {
+		if l.Attrs.Group != nil {
+			used[*l.Attrs.Group] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	var b [4]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			return 0, err
+		}
+		g := binary.NativeEndian.Uint32(b[:]) | 1<<31
+		if !used[g] {
+			return g, nil
+		}
+	}
 }
