@@ -34,6 +34,10 @@ var applets = map[string]applet{
 	"ip":       {ipMain, "ip [ OPTIONS ] OBJECT { COMMAND | help }"},
 	"ping":     {pingMain, pingUsage},
 	"ifconfig": {ifconfigMain, ifconfigUsage},
+
+	// The CNI plugin; runtimes run it through the link linkbox-cni.
+	"cni":         {cniMain, cniUsage},
+	"linkbox-cni": {cniMain, cniUsage},
 }
 
 func main() {
