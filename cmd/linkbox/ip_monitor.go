@@ -1,0 +1,3 @@
+package main
+
+func (c *ipCmd) doMonitor(a *args) error { return usagef("ip monitor: not yet implemented") }

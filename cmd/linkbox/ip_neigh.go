@@ -1,0 +1,3 @@
+package main
+
+func (c *ipCmd) doNeigh(a *args) error { return usagef("ip neigh: not yet implemented") }

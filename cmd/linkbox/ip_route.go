@@ -1,0 +1,3 @@
+package main
+
+func (c *ipCmd) doRoute(a *args) error { return usagef("ip route: not yet implemented") }
