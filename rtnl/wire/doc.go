@@ -1,0 +1,107 @@
+// Package wire shows rtnetlink traffic byte by byte: it annotates every
+// datagram a Conn sends or receives, writes and reads pcap files that
+// Wireshark and tshark dissect as netlink, and reads back what strace
+// prints.
+//
+// # The annotated view
+//
+// An Annotator decodes a Datagram into a Dump using rtnl's schema: the
+// nlmsghdr with its type and flags by name (the flags of GET, NEW and DEL
+// requests and of acks each have their own names for the high byte); the
+// family header field by field (ifinfomsg, ifaddrmsg, rtmsg, ndmsg,
+// rtgenmsg), values by the kernel's names (AF_INET, ARPHRD_ETHER,
+// IFF_UP|IFF_LOWER_UP, RT_TABLE_MAIN, NUD_PERMANENT); then each attribute
+// with its nla_len and nla_type, its name resolved in its space (IFLA_* at
+// the top, IFLA_INFO_* inside IFLA_LINKINFO, the kind's own space inside
+// IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA, chosen by the IFLA_INFO_KIND
+// beside it through the rtnl.Kinds given), its value, and its padding. A
+// nest that starts with a struct, such as VETH_INFO_PEER, shows the struct
+// (the peer's ifinfomsg) before the nested attributes.
+//
+// NLMSG_ERROR shows the errno by name, the echoed request (whole, decoded
+// as a message, or only its header when the ack is NLM_F_CAPPED), and the
+// extended-ack TLVs: the kernel's message, and the attribute path that
+// NLMSGERR_ATTR_OFFS points at in the request. The request comes from the
+// echo, or, for a capped ack, from the requests the Annotator saw sent
+// (or from Annotator.Request). NLMSG_DONE shows the dump's errno and TLVs.
+//
+// Nothing makes the annotator fail or panic. A length that runs past its
+// container is reported as truncated and what is there is decoded; bytes
+// that cannot be framed are shown raw with the reason; an attribute type
+// the space does not know is shown by number with its bytes. Every byte of
+// the datagram appears exactly once in the text view, in order.
+//
+// Dump.WriteText prints one line per field: the offset in the datagram,
+// the bytes in hex (eight a line), and what they are, nested parts
+// indented and values aligned:
+//
+//	sent: 92 bytes, 1 message
+//	                               nlmsghdr
+//	0000  5c 00 00 00                nlmsg_len         92
+//	0004  10 00                      nlmsg_type        RTM_NEWLINK (16)
+//	0006  05 06                      nlmsg_flags       NLM_F_REQUEST|NLM_F_ACK|NLM_F_EXCL|NLM_F_CREATE (0x605)
+//	...
+//	0020  0a 00 03 00              IFLA_IFNAME         nla_len 10, nla_type 3
+//	0024  76 65 74 68 30 00          "veth0"
+//	002a  00 00                      padding
+//
+// The README in this directory walks through `ip link add veth0 type veth
+// peer name veth1` and its ack this way; a test keeps it equal to what the
+// code prints.
+//
+// A Dump marshals to JSON with stable keys: per datagram its direction
+// and messages; per message type, type_name, flags, flag_names, seq, pid,
+// header (the family header's fields), attributes (a tree of name, type,
+// length, value), and error or done.
+//
+// # pcap
+//
+// PcapWriter writes LINKTYPE_NETLINK (253) files, each frame one datagram
+// after the 16-byte cooked header an nlmon device produces; PcapReader
+// reads them back, and reads pcap and pcapng captures made on an nlmon
+// device. See pcap.go for the header and how the direction is recorded.
+//
+// # Input
+//
+// ReadDatagrams reads a capture, the output of strace -xx (best with
+// -e write=all -e read=all, whose hex dumps hold every byte), or plain hex,
+// and tells them apart by themselves.
+//
+// # How the command line uses it
+//
+// --trace: annotate every datagram to stderr.
+//
+//	ann := wire.NewAnnotator(kinds)
+//	cfg.Trace = ann.Tracer(os.Stderr)
+//
+// --pcap FILE: write every datagram to a pcap file; with --trace as well,
+// tee the two.
+//
+//	f, _ := os.Create(file)
+//	pw, err := wire.NewPcapWriter(f)
+//	cfg.Trace = wire.Tee(cfg.Trace, pw.Trace)
+//	// ... run the command, then check pw.Err() and close f.
+//
+// --dry-run: build the requests, send none. A DryRun socket holds every
+// request back and answers it as the kernel answers success, so the
+// command runs to its end; the trace (or DryRun.Held) prints the requests.
+// GET requests change nothing and need no privilege: with a real socket
+// in Forward they are answered by the kernel, so that names resolve to
+// indexes, and the held requests are the bytes the command really sends.
+//
+//	dry := &wire.DryRun{Pid: pid, Forward: sock}
+//	conn := rtnl.NewConn(dry, pid, &rtnl.Config{Kinds: kinds, Trace: ann.Tracer(os.Stdout)})
+//
+// (rtnl does not export its Linux socket yet; without Forward, a dry run
+// must be given indexes, not names, or answer lookups itself.)
+//
+// linkbox decode [-j] [FILE|-]: read, annotate, print.
+//
+//	ds, _, err := wire.ReadDatagrams(r)
+//	dumps := wire.NewAnnotator(kinds).AnnotateAll(ds)
+//	// text: for each dump, d.WriteText(os.Stdout) and a blank line
+//	// -j: json.NewEncoder(os.Stdout).Encode(dumps)
+//
+// The kinds are the link kinds the binary knows: veth.Kind, bridge.Kind
+// and bridge.PortKind.
+package wire
