@@ -255,6 +255,14 @@ func (c *cniCall) add() (res *cniResult, err error) {
 			return nil, kernelError("setting bridge port options on "+hostName, err)
 		}
 	}
+	// The bridge keeps the address it had before this port came: left
+	// alone, the kernel gives it the lowest address among its ports, which
+	// changes as containers come and go (and zeroes it when the last one
+	// leaves), and prevResult's bridge MAC goes stale. The reference plugin
+	// pins it only with isGateway.
+	if err := host.SetLinkAddress(br.Index, cniStableMAC(brMAC)); err != nil {
+		return nil, kernelError("pinning the MAC address of bridge "+br.Attrs.Name, err)
+	}
 	cl, err := ctr.LinkByName(c.ifname)
 	if err != nil {
 		return nil, kernelError("looking up "+c.ifname+" in the container", err)
@@ -270,11 +278,15 @@ func (c *cniCall) add() (res *cniResult, err error) {
 	}
 
 	if c.conf.IPAM.Type != "" {
-		ir, err := c.ipamAdd()
+		out, err := c.ipam("ADD")
 		if err != nil {
 			return nil, err
 		}
 		undo.push("releasing the address (IPAM DEL)", c.ipamRelease)
+		ir, err := c.ipamResult(out)
+		if err != nil {
+			return nil, err
+		}
 		res.IPs, res.Routes, res.DNS = ir.IPs, ir.Routes, ir.DNS
 		gws := c.gateways(res)
 		if err := c.configureContainer(ctr, cl.Index, res); err != nil {
@@ -284,11 +296,6 @@ func (c *cniCall) add() (res *cniResult, err error) {
 			for _, gw := range gws {
 				if err := c.ensureBridgeAddr(host, br, gw, &undo); err != nil {
 					return nil, err
-				}
-			}
-			if len(gws) > 0 {
-				if err := host.SetLinkAddress(br.Index, cniStableMAC(brMAC)); err != nil {
-					return nil, kernelError("pinning the MAC address of bridge "+br.Attrs.Name, err)
 				}
 			}
 			if err := cniEnableForwarding(gws); err != nil {

@@ -88,13 +88,9 @@ func (c *cniCall) ipam(verb string) ([]byte, error) {
 	return nil, &cniError{Code: pe.Code, Msg: fmt.Sprintf("IPAM plugin %q: %s", name, pe.Msg), Details: pe.Details}
 }
 
-// ipamAdd runs IPAM ADD and decodes its result: at least one address,
-// each with a gateway of its own family if it has one.
-func (c *cniCall) ipamAdd() (*cniResult, error) {
-	out, err := c.ipam("ADD")
-	if err != nil {
-		return nil, err
-	}
+// ipamResult decodes what IPAM ADD printed: at least one address, each
+// with a gateway of its own family if it has one.
+func (c *cniCall) ipamResult(out []byte) (*cniResult, error) {
 	r := new(cniResult)
 	if err := json.Unmarshal(out, r); err != nil {
 		return nil, &cniError{Code: cniErrDecode, Msg: fmt.Sprintf("decoding the result of IPAM plugin %q", c.conf.IPAM.Type), Details: err.Error()}
