@@ -339,7 +339,7 @@ type portOpt struct {
 	// onOff is the field an on/off option sets; nil for the others.
 	onOff func(*bridge.PortInfo) **bool
 	// set parses the value of the other options into a fresh PortInfo.
-	set func(p *bridge.PortInfo, v string, conn *rtnl.Conn) error
+	set  func(p *bridge.PortInfo, v string, conn *rtnl.Conn) error
 	flag bool
 }
 
