@@ -100,7 +100,9 @@ func looksLikeStrace(s string) bool {
 			return true
 		}
 	}
-	return strings.Contains(s, `"\x`)
+	// Strings alone, as strace prints them, and nothing else.
+	rest := straceString.ReplaceAllString(s, "")
+	return rest != s && strings.Trim(rest, " \t\r\n,") == ""
 }
 
 // ParseStrace reads the datagrams in the output of strace -xx. The best

@@ -1,0 +1,157 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/hex"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/linkbox/linkbox/rtnl"
+)
+
+// The walkthrough's datagrams as strace printed them: iproute2's probe
+// and its answer, the request, and the ack (seq and pid not normalised).
+func straceWalkthrough(t *testing.T) []Datagram {
+	t.Helper()
+	b, err := os.ReadFile("testdata/walkthrough.strace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, format, err := ReadDatagrams(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if format != FormatStrace {
+		t.Fatalf("read testdata/walkthrough.strace as %v, want strace", format)
+	}
+	return ds
+}
+
+func TestParseStraceDumps(t *testing.T) {
+	ds := straceWalkthrough(t)
+	// The recvmsg with MSG_PEEK is left out.
+	wantDirs := []rtnl.Direction{rtnl.Sent, rtnl.Received, rtnl.Sent, rtnl.Received}
+	wantLens := []int{32, 52, 92, 36}
+	if len(ds) != len(wantDirs) {
+		t.Fatalf("want %d datagrams, got %d", len(wantDirs), len(ds))
+	}
+	for i, d := range ds {
+		if d.Dir != wantDirs[i] || len(d.Data) != wantLens[i] {
+			t.Errorf("datagram %d: want %s %d bytes, got %s %d bytes", i, wantDirs[i], wantLens[i], d.Dir, len(d.Data))
+		}
+	}
+	// Up to sequence number and port id, the request and ack are the
+	// walkthrough's.
+	normalise(ds[2:], 0x1a43)
+	golden := goldenInputs(t)["walkthrough"]
+	for i := range golden {
+		if !bytes.Equal(ds[2+i].Data, golden[i].Data) {
+			t.Errorf("datagram %d: want %x, got %x", 2+i, golden[i].Data, ds[2+i].Data)
+		}
+	}
+}
+
+func TestParseStraceStrings(t *testing.T) {
+	req := "2000000012000103010000000000000000000000000000000000000000000000"
+	esc := escapeX(req)
+	for _, c := range []struct {
+		name, in string
+		want []string
+		dirs []rtnl.Direction
+	}{
+		{
+			name: "a call without netlink decoding",
+			in:   `sendto(3, "` + esc + `", 32, 0, NULL, 0) = 32` + "\n",
+			want: []string{req}, dirs: []rtnl.Direction{rtnl.Sent},
+		},
+		{
+			name: "with pid and time stamp, and a read",
+			in:   `1234 12:00:01.000001 write(3, "` + esc + `", 32) = 32` + "\n" + `[pid 1234] read(3, "` + esc + `", 32) = 32` + "\n",
+			want: []string{req, req}, dirs: []rtnl.Direction{rtnl.Sent, rtnl.Received},
+		},
+		{
+			name: "bare strings",
+			in:   `"` + esc + `"` + "\n",
+			want: []string{req}, dirs: []rtnl.Direction{rtnl.Sent},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ds, err := ParseStrace(c.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) != len(c.want) {
+				t.Fatalf("want %d datagrams, got %d", len(c.want), len(ds))
+			}
+			for i := range ds {
+				if got := hex.EncodeToString(ds[i].Data); got != c.want[i] || ds[i].Dir != c.dirs[i] {
+					t.Errorf("datagram %d: want %s %s, got %s %s", i, c.dirs[i], c.want[i], ds[i].Dir, got)
+				}
+			}
+		})
+	}
+}
+
+func TestParseStraceErrors(t *testing.T) {
+	for _, c := range []struct{ name, in, want string }{
+		{"cut short", `sendto(3, "\x20\x00\x00\x00"..., 32, 0, NULL, 0) = 32`, "-s 65536"},
+		{"decoded by strace", `sendto(3, [{nlmsg_len=32, nlmsg_type=RTM_NEWLINK, nlmsg_flags=NLM_F_REQUEST, nlmsg_seq=0, nlmsg_pid=0}], 32, 0, NULL, 0) = 32`, "-e write=all"},
+		{"bad dump line", "sendto(3, \"\", 0, 0, NULL, 0) = 32\n | 00000  zz 00 00 00  ....  |\n", "bad byte"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseStrace(c.in)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("want an error saying %q, got %v", c.want, err)
+			}
+		})
+	}
+}
+
+func TestParseHex(t *testing.T) {
+	req := "20000000 12000103 01000000 00000000 00000000 00000000 00000000 00000000"
+	ack := "24000000020000010100000039300000000000002000000012000103010000000000000000"
+	for _, c := range []struct {
+		name string
+		in   string
+		lens []int
+		dirs []rtnl.Direction
+	}{
+		{"one datagram over lines", "# a dump request\n" + req[:36] + "\n" + req[36:] + "\n", []int{32}, []rtnl.Direction{rtnl.Sent}},
+		{"blank line separates", req + "\n\n" + ack[:72] + "\n", []int{32, 36}, []rtnl.Direction{rtnl.Sent, rtnl.Received}},
+		{"a datagram a line", req + "\n" + ack[:72] + "\n", []int{32, 36}, []rtnl.Direction{rtnl.Sent, rtnl.Received}},
+		{"0x, commas, quotes", `0x20, 0x00, 0x00, 0x00, "\x12\x00" 0x01 0x03 ` + strings.Repeat("00 ", 24), []int{32}, []rtnl.Direction{rtnl.Sent}},
+		{"direction comment", "# received\n" + req + "\n", []int{32}, []rtnl.Direction{rtnl.Received}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ds, format, err := ReadDatagrams(strings.NewReader(c.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if format != FormatHex && !strings.Contains(c.in, `\x`) {
+				t.Errorf("want hex, got %v", format)
+			}
+			if len(ds) != len(c.lens) {
+				t.Fatalf("want %d datagrams, got %d", len(c.lens), len(ds))
+			}
+			for i, d := range ds {
+				if len(d.Data) != c.lens[i] || d.Dir != c.dirs[i] {
+					t.Errorf("datagram %d: want %s %d bytes, got %s %d bytes", i, c.dirs[i], c.lens[i], d.Dir, len(d.Data))
+				}
+			}
+		})
+	}
+	for _, bad := range []string{"123", "20 00 zz 00", "2000 0g00"} {
+		if _, err := ParseHex(bad); err == nil {
+			t.Errorf("ParseHex(%q): want an error, got none", bad)
+		}
+	}
+}
+
+func escapeX(h string) string {
+	var b strings.Builder
+	for i := 0; i < len(h); i += 2 {
+		b.WriteString(`\x` + h[i:i+2])
+	}
+	return b.String()
+}
