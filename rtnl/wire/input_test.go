@@ -57,8 +57,8 @@ func TestParseStraceStrings(t *testing.T) {
 	esc := escapeX(req)
 	for _, c := range []struct {
 		name, in string
-		want []string
-		dirs []rtnl.Direction
+		want     []string
+		dirs     []rtnl.Direction
 	}{
 		{
 			name: "a call without netlink decoding",
