@@ -38,12 +38,13 @@ const cniUsage = "CNI plugin (bridge): CNI_COMMAND=ADD|DEL|CHECK|STATUS|GC|VERSI
 // variables, the configuration, and where to write.
 type cniCall struct {
 	e           *env
-	cmd         string // CNI_COMMAND
-	containerID string // CNI_CONTAINERID
-	netns       string // CNI_NETNS
-	ifname      string // CNI_IFNAME
-	args        string // CNI_ARGS
-	path        string // CNI_PATH
+	out         io.Writer // the real stdout, for the result or the error object
+	cmd         string    // CNI_COMMAND
+	containerID string    // CNI_CONTAINERID
+	netns       string    // CNI_NETNS
+	ifname      string    // CNI_IFNAME
+	args        string    // CNI_ARGS
+	path        string    // CNI_PATH
 	// netnsOverride is CNI_NETNS_OVERRIDE: a runtime that runs plugins
 	// inside the container's own namespace on purpose says so with it.
 	netnsOverride bool
@@ -61,7 +62,16 @@ func cniMain(e *env, argv []string) int {
 		fmt.Fprintf(e.stderr, "linkbox-cni: takes no arguments (got %q): a CNI runtime runs it with CNI_* variables and the configuration on stdin\n", argv)
 		return 1
 	}
-	c := &cniCall{e: e}
+	// stdout carries the result or the error object and nothing else:
+	// whatever else would print there (the --trace dump) goes to stderr,
+	// which runtimes pass on as the plugin's log.
+	c := &cniCall{e: e, out: e.stdout}
+	e.stdout = e.stderr
+	defer func() { e.stdout = c.out }()
+	if e.dryRun {
+		return c.fail(&cniError{Code: cniErrInvalidEnv, Msg: "linkbox-cni has no dry run (LINKBOX_DRY_RUN, --dry-run)",
+			Details: "a plugin that changes nothing cannot return a result a runtime could use"})
+	}
 	out, err := c.run()
 	if err != nil {
 		return c.fail(err)
@@ -71,7 +81,7 @@ func cniMain(e *env, argv []string) int {
 		if merr != nil {
 			return c.fail(cniErrorf(cniErrInternal, "encoding the result: %v", merr))
 		}
-		if _, werr := e.stdout.Write(append(b, '\n')); werr != nil {
+		if _, werr := c.out.Write(append(b, '\n')); werr != nil {
 			// The runtime cannot have seen the result: undo what ADD
 			// did, as for any other failure after it.
 			fmt.Fprintf(e.stderr, "linkbox-cni: writing the result: %v\n", werr)
@@ -101,6 +111,12 @@ Options: bridge, isGateway, isDefaultGateway, forceAddress, mtu, hairpinMode,
 promiscMode, portIsolation, enabledad, mac (also runtimeConfig.mac,
 args.cni.mac, CNI_ARGS MAC), ipam, dns. Refused: ipMasq, ipMasqBackend,
 vlan, vlanTrunk, preserveDefaultVlan, macspoofchk, disableContainerInterface.
+
+The host end of each pair is named veth + 8 hex digits of a hash of the
+container id and interface name, and carries the alias
+linkbox-cni/NETWORK/CONTAINERID/IFNAME. GC deletes the host ends of NETWORK
+whose attachment is not in cni.dev/valid-attachments, then runs the IPAM
+plugin's GC. Results and error objects go to stdout; logs to stderr.
 `, strings.Join(cniVersions, ", "))
 }
 
@@ -117,7 +133,9 @@ func (c *cniCall) fail(err error) int {
 		out.CNIVersion = c.conf.CNIVersion
 	}
 	b, _ := json.MarshalIndent(&out, "", "    ")
-	c.e.stdout.Write(append(b, '\n'))
+	if _, werr := c.out.Write(append(b, '\n')); werr != nil {
+		fmt.Fprintf(c.e.stderr, "linkbox-cni: %v (and writing the error object failed: %v)\n", err, werr)
+	}
 	return 1
 }
 

@@ -433,7 +433,18 @@ func TestCNIKernelLayer2(t *testing.T) {
 	nstest.Require(t)
 	nsE := cniNetns(t, "cni-e")
 	conf := `{"cniVersion":"1.1.0","name":"l2","type":"linkbox-cni","bridge":"cnil2","promiscMode":true,"portIsolation":true}`
-	r := cniAdd(t, cniVars("ADD", "ce", nsE, ""), conf)
+	// With the trace on, the dump goes to stderr and stdout keeps the
+	// result alone.
+	vars := cniVars("ADD", "ce", nsE, "")
+	vars["LINKBOX_TRACE"] = "1"
+	o := cniRun(t, vars, conf)
+	r := new(cniResult)
+	if err := json.Unmarshal([]byte(o.stdout), r); o.code != 0 || err != nil {
+		t.Fatalf("ADD with the trace on: exit %d, %v: %s", o.code, err, o.stdout)
+	}
+	if o.stderr == "" {
+		t.Errorf("want the trace on stderr, got %q", o.stderr)
+	}
 	if len(r.IPs) != 0 || len(r.Interfaces) != 3 {
 		t.Errorf("want three interfaces and no address, got %+v", r)
 	}

@@ -154,6 +154,10 @@ func TestCNIEnvironment(t *testing.T) {
 		}
 	}
 
+	v := attachVars("ADD")
+	v["LINKBOX_DRY_RUN"] = "1"
+	wantCNIError(t, cniRun(t, v, confNoIPAM), cniErrInvalidEnv, "dry run")
+
 	for _, tc := range []struct {
 		name, val string
 	}{
