@@ -101,12 +101,18 @@ func (u *cniUndo) run(w io.Writer) {
 // kernelError wraps a failed kernel operation as an error object with the
 // internal code, the operation in the message and the kernel's words in
 // the details.
+// A transient condition (EAGAIN, EBUSY, a dump interrupted by concurrent
+// changes) is code 11: try again later.
 func kernelError(what string, err error) error {
 	var ce *cniError
 	if errors.As(err, &ce) {
 		return err
 	}
-	return &cniError{Code: cniErrInternal, Msg: what, Details: err.Error()}
+	code := uint(cniErrInternal)
+	if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EBUSY) || errors.Is(err, rtnl.ErrDumpInterrupted) {
+		code = cniErrTryAgain
+	}
+	return &cniError{Code: code, Msg: what, Details: err.Error()}
 }
 
 // openNetns opens CNI_NETNS. A path that does not exist is an unknown
@@ -122,21 +128,29 @@ func (c *cniCall) openNetns() (*nsfs.NS, error) {
 	case err != nil:
 		return nil, &cniError{Code: cniErrInvalidEnv, Msg: fmt.Sprintf("cannot open CNI_NETNS %s", c.netns), Details: err.Error()}
 	}
+	if err := c.notOwnNetns(ns); err != nil {
+		ns.Close()
+		return nil, err
+	}
+	return ns, nil
+}
+
+// notOwnNetns refuses the plugin's own namespace as the container's
+// (CNI_NETNS_OVERRIDE allows it): CNI_IFNAME would be a host interface.
+func (c *cniCall) notOwnNetns(ns *nsfs.NS) error {
 	if !c.netnsOverride {
 		cur, err := nsfs.Current()
 		if err != nil {
-			ns.Close()
-			return nil, kernelError("reading the plugin's own network namespace", err)
+			return kernelError("reading the plugin's own network namespace", err)
 		}
 		same := ns.Equal(cur)
 		cur.Close()
 		if same {
-			ns.Close()
-			return nil, &cniError{Code: cniErrInvalidEnv, Msg: fmt.Sprintf("CNI_NETNS %s is the plugin's own network namespace", c.netns),
+			return &cniError{Code: cniErrInvalidEnv, Msg: fmt.Sprintf("CNI_NETNS %s is the plugin's own network namespace", c.netns),
 				Details: "set CNI_NETNS_OVERRIDE=1 if that is meant"}
 		}
 	}
-	return ns, nil
+	return nil
 }
 
 // dialIn opens an rtnetlink socket inside ns, with the wire switches
@@ -191,6 +205,11 @@ func (c *cniCall) add() (res *cniResult, err error) {
 	mac, err := c.containerMAC()
 	if err != nil {
 		return nil, err
+	}
+	if c.conf.IPAM.Type != "" {
+		if _, err := c.findPlugin(c.conf.IPAM.Type); err != nil {
+			return nil, err // before anything is made
+		}
 	}
 	if len(cniAliasPrefix)+len(c.conf.Name)+1+65 > cniMaxAlias {
 		return nil, cniErrorf(cniErrInvalidConfig, "network name is %d bytes long: linkbox-cni takes up to %d", len(c.conf.Name), cniMaxAlias-len(cniAliasPrefix)-66)
@@ -714,6 +733,9 @@ func (c *cniCall) delContainerEnd() error {
 		return nil
 	}
 	defer ns.Close()
+	if err := c.notOwnNetns(ns); err != nil {
+		return err
+	}
 	ctr, err := c.dialIn(ns)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/linkbox/linkbox/nsfs"
 	"github.com/linkbox/linkbox/nsfs/nstest"
 	"github.com/linkbox/linkbox/rtnl"
+	"github.com/linkbox/linkbox/veth"
 )
 
 // Kernel tests of linkbox-cni, in the sandbox: ADD, CHECK, DEL and GC on
@@ -485,6 +486,18 @@ func TestCNIKernelFailures(t *testing.T) {
 		os.WriteFile(f, nil, 0o644)
 		wantCNIError(t, cniRun(t, cniVars("ADD", "cf", f, ""), confNoIPAM), cniErrInvalidEnv, "CNI_NETNS")
 		wantCNIError(t, cniRun(t, cniVars("ADD", "cf", "/proc/self/ns/net", ""), confNoIPAM), cniErrInvalidEnv, "own network namespace")
+		// DEL refuses it too: CNI_IFNAME there is a host interface.
+		l, err := veth.Add(host, veth.Pair{End: veth.End{Name: "cniown0"}, Peer: veth.End{Name: "cniown1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { host.DeleteLink(l.Index) })
+		v := cniVars("DEL", "cf", "/proc/self/ns/net", "")
+		v["CNI_IFNAME"] = "cniown0"
+		wantCNIError(t, cniRun(t, v, confNoIPAM), cniErrInvalidEnv, "own network namespace")
+		if linkIn(t, host, "cniown0") == nil {
+			t.Errorf("DEL with the plugin's own namespace deleted a host veth")
+		}
 	})
 	t.Run("IPAM fails", func(t *testing.T) {
 		ns := cniNetns(t, "cni-f1")
