@@ -107,16 +107,18 @@ type scenario struct {
 	cniPath string
 }
 
-func newScenario(t *testing.T, plugin string) *scenario {
+// newScenario sets up a network configuration of spec version version
+// whose plugin is plugin; tag names its network, bridge and namespaces.
+func newScenario(t *testing.T, plugin, version, tag string) *scenario {
 	tl := buildTools(t)
-	s := &scenario{tools: tl, plugin: plugin, network: "net-" + plugin, bridge: "br-" + plugin, prefix: plugin + "-",
+	s := &scenario{tools: tl, plugin: plugin, network: "net-" + tag, bridge: "br-" + tag, prefix: tag + "-",
 		confDir: t.TempDir(), ipamDir: filepath.Join(t.TempDir(), "ipam"), cniPath: tl.dir}
 	if plugin == "linkbox-cni" {
 		s.cniPath = tl.links + string(os.PathListSeparator) + tl.dir
 	}
-	conf := fmt.Sprintf(`{"cniVersion":"1.1.0","name":%q,"plugins":[{"type":%q,"bridge":%q,"isDefaultGateway":true,`+
+	conf := fmt.Sprintf(`{"cniVersion":%q,"name":%q,"plugins":[{"type":%q,"bridge":%q,"isDefaultGateway":true,`+
 		`"ipam":{"type":"host-local","ranges":[[{"subnet":"198.18.0.0/24"}]],"routes":[{"dst":"198.19.0.0/16"}],"dataDir":%q}}]}`,
-		s.network, plugin, s.bridge, s.ipamDir)
+		version, s.network, plugin, s.bridge, s.ipamDir)
 	if err := os.WriteFile(filepath.Join(s.confDir, "10-test.conflist"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -391,14 +393,14 @@ func (s *scenario) gc(t *testing.T) {
 // linkbox-cni and with the reference bridge plugin, and compares what the
 // containers see.
 func TestCNIToolLinkboxAgainstReference(t *testing.T) {
-	lb := newScenario(t, "linkbox-cni")
+	lb := newScenario(t, "linkbox-cni", "1.1.0", "lb")
 	lbViews, lbResult := lb.run(t)
 	lb.gc(t)
 	lb.removeBridge(t)
 	if t.Failed() {
 		return
 	}
-	ref := newScenario(t, "bridge")
+	ref := newScenario(t, "bridge", "1.1.0", "ref")
 	refViews, refResult := ref.run(t)
 	if d := cmp.Diff(refViews, lbViews); d != "" {
 		t.Errorf("the namespaces' view differs (-reference bridge +linkbox-cni):\n%s", d)
@@ -413,6 +415,45 @@ func TestCNIToolLinkboxAgainstReference(t *testing.T) {
 		t.Errorf("want %d interfaces in the result as the reference lists, got %d", len(refResult.Interfaces), len(lbResult.Interfaces))
 	}
 	t.Logf("namespace a, the same with both plugins:\n  %s", strings.Join(slices.Concat(lbViews["a"].Links, lbViews["a"].Addrs, lbViews["a"].Routes), "\n  "))
+}
+
+// TestCNIToolOlderVersions runs cnitool add, check and del with 1.0.0
+// and 0.4.0 configurations: libcni reads linkbox-cni's result as a result
+// of that version and prints it back.
+func TestCNIToolOlderVersions(t *testing.T) {
+	for _, version := range []string{"1.0.0", "0.4.0"} {
+		t.Run(version, func(t *testing.T) {
+			tag := "v" + strings.ReplaceAll(version, ".", "")
+			s := newScenario(t, "linkbox-cni", version, tag)
+			ns := s.netns(t, "a")
+			out := s.mustCNITool(t, "add", s.network, ns)
+			var r map[string]any
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatalf("ADD result: %v\n%s", err, out)
+			}
+			if r["cniVersion"] != version {
+				t.Errorf("want a %s result, got %v", version, r["cniVersion"])
+			}
+			ips, _ := r["ips"].([]any)
+			if len(ips) != 1 {
+				t.Fatalf("want one address, got %v", r["ips"])
+			}
+			ip := ips[0].(map[string]any)
+			if want := map[bool]any{true: "4", false: nil}[version == "0.4.0"]; ip["version"] != want {
+				t.Errorf("want ips' version %v in a %s result, got %v", want, version, ip["version"])
+			}
+			s.mustCNITool(t, "check", s.network, ns)
+			s.ping(t, ns, "198.18.0.1")
+			s.mustCNITool(t, "del", s.network, ns)
+			if got := veths(t); len(got) != 0 {
+				t.Errorf("want no veth left after DEL, got %q", got)
+			}
+			if got := s.reservations(t); len(got) != 0 {
+				t.Errorf("want no address reserved after DEL, got %q", got)
+			}
+			s.removeBridge(t)
+		})
+	}
 }
 
 // TestCNIToolSizes reports the static binaries' sizes: linkbox, which is
