@@ -92,7 +92,7 @@ func readNameFile(path string, into map[uint32]string) {
 
 // rtNames are the name tables a command uses, read when first needed.
 type rtNames struct {
-	protos, scopes, tables, dsfield *nameTable
+	protos, scopes, tables, dsfield, realms *nameTable
 }
 
 func (n *rtNames) protoTable() *nameTable {
