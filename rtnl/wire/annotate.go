@@ -391,7 +391,21 @@ func (w *walker) family(m *Message, start, end, depth int) {
 // attrs decodes the attributes in data[start:end], which belong to space
 // s (nil: unknown). It returns the bytes it could not frame.
 func (w *walker) attrs(start, end int, s *rtnl.AttrSpace, depth int) ([]*Attr, *Span) {
+	// Count the attributes first, to allocate them at once.
+	n := 0
+	for off := start; off+4 <= end; n++ {
+		l := int(w.u16(off))
+		if l < 4 {
+			n++
+			break
+		}
+		off += align4(l)
+	}
 	var list []*Attr
+	if n > 0 {
+		list = make([]*Attr, 0, n)
+	}
+	store := make([]Attr, n)
 	var kind, slaveKind string
 	for off := start; off < end; {
 		left := end - off
@@ -400,7 +414,13 @@ func (w *walker) attrs(start, end int, s *rtnl.AttrSpace, depth int) ([]*Attr, *
 		}
 		n := int(w.u16(off))
 		raw := w.u16(off + 2)
-		a := &Attr{Offset: off, Length: n, Type: raw & typeMask, Nested: raw&nlaFNested != 0, NetByteOrder: raw&nlaFNetByteOrder != 0}
+		var a *Attr
+		if len(list) < len(store) {
+			a = &store[len(list)]
+		} else {
+			a = new(Attr)
+		}
+		*a = Attr{Offset: off, Length: n, Type: raw & typeMask, Nested: raw&nlaFNested != 0, NetByteOrder: raw&nlaFNetByteOrder != 0}
 		list = append(list, a)
 		spec, known := attrSpec(s, a.Type)
 		if known {

@@ -199,7 +199,7 @@ func signExtend(v uint64, n int) int64 {
 // out and the struct reports how many bytes it missed; bytes past the
 // struct are not its business.
 func decodeStruct(data []byte, off, end int, def *structDef) *Struct {
-	s := &Struct{Name: def.name, Offset: off, Length: min(def.size, end-off)}
+	s := &Struct{Name: def.name, Offset: off, Length: min(def.size, end-off), Fields: make([]Field, 0, len(def.fields))}
 	pos := off
 	for _, f := range def.fields {
 		if pos+f.size > end {

@@ -87,18 +87,23 @@ func (d *Dump) String() string {
 
 // WriteText writes the text view of the dump: a title line, then a line
 // per field.
+//
+// Values are aligned within each message.
 func (d *Dump) WriteText(w io.Writer) error {
 	var p printer
-	for i, m := range d.Messages {
-		if i > 0 {
-			p.add(-2, 0, 0, "", "")
-		}
-		p.message(m, d.data, 0)
-	}
-	p.span(d.Rest, 0, "")
 	bw := bufio.NewWriter(w)
 	bw.WriteString(d.titleLine())
 	bw.WriteByte('\n')
+	for i, m := range d.Messages {
+		if i > 0 {
+			bw.WriteByte('\n')
+		}
+		p.lines = p.lines[:0]
+		p.message(m, d.data, 0)
+		p.write(bw, d.data)
+	}
+	p.lines = p.lines[:0]
+	p.span(d.Rest, 0, "")
 	p.write(bw, d.data)
 	return bw.Flush()
 }
@@ -237,10 +242,6 @@ func (p *printer) write(w *bufio.Writer, data []byte) {
 	const digits = "0123456789abcdef"
 	buf := make([]byte, 0, 256)
 	for _, l := range p.lines {
-		if l.off == -2 {
-			w.WriteByte('\n')
-			continue
-		}
 		for i := 0; i < max(l.n, 1); i += bytesPerLine {
 			buf = buf[:0]
 			if l.off < 0 {
