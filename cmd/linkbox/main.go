@@ -34,6 +34,7 @@ var applets = map[string]applet{
 	"ip":       {ipMain, "ip [ OPTIONS ] OBJECT { COMMAND | help }"},
 	"ping":     {pingMain, pingUsage},
 	"ifconfig": {ifconfigMain, ifconfigUsage},
+	"topo":     {topoMain, topoUsage},
 
 	// The CNI plugin; runtimes run it through the link linkbox-cni.
 	"cni":         {cniMain, cniUsage},
