@@ -93,7 +93,9 @@ func parseNUD(s string) (uint16, bool) {
 // parseNeighLLAddr reads a link-layer address as ll_addr_a2n does: hex
 // bytes separated by colons, or an IPv4 address for tunnels.
 func parseNeighLLAddr(s string, max int) (net.HardwareAddr, error) {
-	bad := func(part string) error { return &cliError{code: 1, msg: fmt.Sprintf("\"%s\" is invalid lladdr.", part)} }
+	bad := func(part string) error {
+		return &cliError{code: 1, msg: fmt.Sprintf("\"%s\" is invalid lladdr.", part)}
+	}
 	if strings.Contains(s, ".") {
 		p, ok := parseInetAddr(s, unix.AF_INET)
 		if !ok || !p.addr.IsValid() {
