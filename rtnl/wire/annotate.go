@@ -776,7 +776,7 @@ func (w *walker) explain(ack *Ack, request []byte, reqType uint16) {
 	}
 	ack.Missing = w.missing(request, reqType, missNest, uint16(missType))
 	if ack.Missing != "" {
-		missAttr.pathNote = "missing " + ack.Missing
+		missAttr.pathNote = "-> " + ack.Missing + " is missing"
 	}
 }
 
