@@ -56,10 +56,33 @@
 //
 // # pcap
 //
-// PcapWriter writes LINKTYPE_NETLINK (253) files, each frame one datagram
-// after the 16-byte cooked header an nlmon device produces; PcapReader
-// reads them back, and reads pcap and pcapng captures made on an nlmon
-// device. See pcap.go for the header and how the direction is recorded.
+// PcapWriter writes pcap files of link type LINKTYPE_NETLINK (253), each
+// frame one datagram after the 16-byte header an nlmon device produces.
+// That header has the layout of the Linux cooked-mode (SLL) header, every
+// field in network byte order:
+//
+//	offset 0   packet type      2 bytes  which way the frame went
+//	offset 2   ARPHRD_ type     2 bytes  ARPHRD_NETLINK, 824
+//	offset 4   address length   2 bytes  0
+//	offset 6   address          8 bytes  zero
+//	offset 14  protocol         2 bytes  the netlink protocol: NETLINK_ROUTE, 0
+//
+// The datagram follows in the capturing host's byte order. Wireshark's
+// netlink dissector checks the ARPHRD_ type, picks the rtnetlink dissector
+// by the protocol, and skips the packet type (it guesses the direction
+// from nlmsg_pid instead). The writer records the direction with
+// libpcap's values: LINUX_SLL_OUTGOING (4, "sent by us") for a datagram
+// sent to the kernel, LINUX_SLL_HOST (0, "to us") for one received from
+// it.
+//
+// PcapReader reads these files back, and pcap and pcapng captures made on
+// an nlmon device (tcpdump -i nlmon0 -w, dumpcap). The kernel's tap marks
+// every frame as transmitted on the nlmon device, so such captures carry
+// 4 whatever the direction: the reader takes a frame marked 4 whose first
+// message lacks NLM_F_REQUEST (which the kernel never sets) as received.
+// PACKET_USER (6) and PACKET_KERNEL (7), the kernel's own marks for a
+// message from a user socket and from the kernel, read as sent and
+// received. Frames of other netlink protocols are skipped and counted.
 //
 // # Input
 //

@@ -25,6 +25,7 @@ const (
 	FormatHex                      // plain hex
 )
 
+// String names the format: pcap, pcapng, strace or hex.
 func (f Format) String() string {
 	switch f {
 	case FormatPcap:

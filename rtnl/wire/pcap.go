@@ -15,31 +15,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// pcap files of netlink traffic, as an nlmon device captures it.
-//
-// The link type is LINKTYPE_NETLINK (253). Each frame starts with a 16-byte
-// header in the layout of the Linux cooked-mode (SLL) header, every field
-// in network byte order:
-//
-//	offset 0   packet type      2 bytes  sll_pkttype: which way the frame went
-//	offset 2   ARPHRD_ type     2 bytes  ARPHRD_NETLINK, 824
-//	offset 4   address length   2 bytes  0
-//	offset 6   address          8 bytes  zero
-//	offset 14  protocol         2 bytes  the netlink protocol: NETLINK_ROUTE, 0
-//
-// then the netlink datagram itself, in the capturing host's byte order.
-// Wireshark's netlink dissector checks the ARPHRD_ type, takes the
-// protocol to pick the rtnetlink dissector and skips the packet type.
-//
-// The packet type says the direction: the writer uses libpcap's values,
-// LINUX_SLL_OUTGOING (4, "sent by us") for a datagram sent to the kernel
-// and LINUX_SLL_HOST (0, "to us") for one received from it. An nlmon
-// device marks every frame as transmitted on it, so its captures carry 4
-// whatever the direction; the reader therefore takes a frame marked 4
-// whose first message lacks NLM_F_REQUEST (which the kernel never sets)
-// as received. PACKET_USER (6) and PACKET_KERNEL (7), the kernel's own
-// marks for a message from a user socket and from the kernel, are read
-// as sent and received.
+// pcap files of netlink traffic, as an nlmon device captures it: the
+// frame header and the direction are described in the package
+// documentation.
 
 // LinkTypeNetlink is LINKTYPE_NETLINK, the link type of netlink captures.
 const LinkTypeNetlink = 253
