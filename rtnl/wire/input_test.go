@@ -93,6 +93,39 @@ func TestParseStraceStrings(t *testing.T) {
 	}
 }
 
+// TestParseStraceResumed reads a trace of several threads (strace -f),
+// where a call is interrupted by another and resumed.
+func TestParseStraceResumed(t *testing.T) {
+	in := `[pid 101] recvmsg(3,  <unfinished ...>
+[pid 102] sendto(4, [{nlmsg_len=20, nlmsg_type=NLMSG_DONE, nlmsg_flags=0, nlmsg_seq=1, nlmsg_pid=0}, 0], 20, 0, NULL, 0) = 20
+ | 00000  14 00 00 00 03 00 00 00  01 00 00 00 00 00 00 00  ................ |
+ | 00010  00 00 00 00                                       ....             |
+[pid 101] <... recvmsg resumed>{msg_name={sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, msg_namelen=12, msg_iov=[{iov_base=[{nlmsg_len=20, nlmsg_type=NLMSG_DONE, nlmsg_flags=NLM_F_MULTI, nlmsg_seq=1, nlmsg_pid=101}, 0], iov_len=32768}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, MSG_PEEK|MSG_TRUNC) = 20
+ | 00000  14 00 00 00 03 00 02 00  01 00 00 00 65 00 00 00  ............e... |
+ | 00010  00 00 00 00                                       ....             |
+[pid 101] recvmsg(3, {msg_name={sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, msg_namelen=12, msg_iov=[{iov_base=[{nlmsg_len=20, nlmsg_type=NLMSG_DONE, nlmsg_flags=NLM_F_MULTI, nlmsg_seq=1, nlmsg_pid=101}, 0], iov_len=32768}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 20
+ * 20 bytes in buffer 0
+ | 00000  14 00 00 00 03 00 02 00  01 00 00 00 65 00 00 00  ............e... |
+ | 00010  00 00 00 00                                       ....             |
+`
+	ds, err := ParseStrace(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Datagram{
+		{Dir: rtnl.Sent, Data: []byte{0x14, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+		{Dir: rtnl.Received, Data: []byte{0x14, 0, 0, 0, 3, 0, 2, 0, 1, 0, 0, 0, 0x65, 0, 0, 0, 0, 0, 0, 0}},
+	}
+	if len(ds) != len(want) {
+		t.Fatalf("want %d datagrams (the peek left out), got %d", len(want), len(ds))
+	}
+	for i := range want {
+		if ds[i].Dir != want[i].Dir || !bytes.Equal(ds[i].Data, want[i].Data) {
+			t.Errorf("datagram %d: want %s %x, got %s %x", i, want[i].Dir, want[i].Data, ds[i].Dir, ds[i].Data)
+		}
+	}
+}
+
 func TestParseStraceErrors(t *testing.T) {
 	for _, c := range []struct{ name, in, want string }{
 		{"cut short", `sendto(3, "\x20\x00\x00\x00"..., 32, 0, NULL, 0) = 32`, "-s 65536"},
