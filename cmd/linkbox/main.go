@@ -34,6 +34,8 @@ var applets = map[string]applet{
 	"ip":       {ipMain, "ip [ OPTIONS ] OBJECT { COMMAND | help }"},
 	"ping":     {pingMain, pingUsage},
 	"ifconfig": {ifconfigMain, ifconfigUsage},
+	"brctl":    {brctlMain, brctlUsage},
+	"bridge":   {bridgeMain, bridgeUsage},
 	"topo":     {topoMain, topoUsage},
 
 	// The CNI plugin; runtimes run it through the link linkbox-cni.
