@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -213,42 +210,6 @@ where  OBJECT := { address | link | monitor | neighbor | netns | route }
                     -b[atch] filename }
 `)
 	return nil
-}
-
-// runBatch runs the commands of a batch file ("-" is standard input), one
-// per line, as ip -batch does: it stops at the first failure unless
-// -force is given, and names the file and line of each failure.
-func (c *ipCmd) runBatch(name string) int {
-	var r io.Reader = c.stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(c.stderr, "Cannot open file %q for batch.\n", name)
-			return 255
-		}
-		defer f.Close()
-		r = f
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	status := 0
-	for line := 1; sc.Scan(); line++ {
-		argv, err := splitBatchLine(sc.Text())
-		if err == nil && len(argv) == 0 {
-			continue
-		}
-		if err == nil {
-			err = c.dispatch(argv)
-		}
-		if code := c.report("ip", err); code != 0 {
-			fmt.Fprintf(c.stderr, "Command failed %s:%d\n", name, line)
-			status = 1
-			if !c.opts.force {
-				return status
-			}
-		}
-	}
-	return status
 }
 
 // splitBatchLine splits a batch line into words as iproute2's makeargs
