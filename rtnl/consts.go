@@ -23,3 +23,11 @@ const (
 	rtextFilterVF        = 1 << 0 // RTEXT_FILTER_VF
 	rtextFilterSkipStats = 1 << 3 // RTEXT_FILTER_SKIP_STATS
 )
+
+// include/uapi/linux/if_link.h: link attributes newer than x/sys knows.
+const (
+	iflaMaxPacingOffloadHorizon = 66 // IFLA_MAX_PACING_OFFLOAD_HORIZON: NLA_UINT
+	iflaNetnsImmutable          = 67 // IFLA_NETNS_IMMUTABLE: u8
+	iflaHeadroom                = 68 // IFLA_HEADROOM: u16
+	iflaTailroom                = 69 // IFLA_TAILROOM: u16
+)

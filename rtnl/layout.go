@@ -93,9 +93,12 @@ func (l *Layout) Encode(e *Encoder, unknown []Attr, canonical []uint16, put func
 func (l *Layout) Decode(d *Decoder, unknown *[]Attr, field func(d *Decoder) bool) error {
 	// Size the order and the raw list once, from a count of the
 	// attributes, instead of growing them one append at a time.
+	// Room left by an earlier decode into the same value is reused.
 	if n := countAttrs(d.b[d.off:]); n > 0 {
-		l.order = make([]uint16, 0, n)
-		if *unknown == nil {
+		if cap(l.order) < n {
+			l.order = make([]uint16, 0, n)
+		}
+		if len(*unknown) == 0 && cap(*unknown) < n {
 			*unknown = make([]Attr, 0, n)
 		}
 	}

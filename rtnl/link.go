@@ -61,6 +61,7 @@ type LinkAttrs struct {
 	layout   Layout
 	aliasNUL bool // the decoded IFLA_IFALIAS ended in NUL
 	vals     linkVals
+	spare    *LinkInfo // a LinkInfo to decode into, kept from the last decode
 }
 
 // linkVals holds the values the pointer fields of a decoded LinkAttrs point
@@ -130,6 +131,9 @@ func (m *LinkMessage) Decode(b []byte, kinds Kinds) error {
 	if len(b) < ifinfomsgLen {
 		return fmt.Errorf("%w: ifinfomsg needs %d bytes, have %d", ErrTruncated, ifinfomsgLen, len(b))
 	}
+	// Decoding into a message used before reuses its slices, so that a
+	// dump streamed into one LinkMessage allocates little per link.
+	order, unknown, info := m.Attrs.layout.order[:0], m.Attrs.Unknown[:0], m.Attrs.Info
 	*m = LinkMessage{
 		Family: b[0],
 		Type:   binary.NativeEndian.Uint16(b[2:]),
@@ -137,6 +141,7 @@ func (m *LinkMessage) Decode(b []byte, kinds Kinds) error {
 		Flags:  binary.NativeEndian.Uint32(b[8:]),
 		Change: binary.NativeEndian.Uint32(b[12:]),
 	}
+	m.Attrs.layout.order, m.Attrs.Unknown, m.Attrs.spare = order, unknown, info
 	d := Decoder{b: b[ifinfomsgLen:]}
 	if err := m.Attrs.decode(&d, kinds); err != nil {
 		return fmt.Errorf("rtnl: decoding link: %w", err)
@@ -282,7 +287,13 @@ func (a *LinkAttrs) decode(d *Decoder, kinds Kinds) error {
 		case unix.IFLA_MAX_MTU:
 			a.MaxMTU = d.Uint32()
 		case unix.IFLA_LINKINFO:
-			info := new(LinkInfo)
+			info := a.spare
+			if info == nil {
+				info = new(LinkInfo)
+			} else {
+				info.reset()
+			}
+			a.spare = nil
 			d.Nested(func(nd *Decoder) error { return info.decode(nd, kinds) })
 			a.Info = info
 		default:

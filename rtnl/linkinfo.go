@@ -21,6 +21,13 @@ type LinkInfo struct {
 	kindNUL bool // the decoded IFLA_INFO_KIND ended in NUL
 }
 
+// reset empties li for decoding into, keeping its slices' room.
+func (li *LinkInfo) reset() {
+	order, unknown := li.layout.order[:0], li.Unknown[:0]
+	*li = LinkInfo{Unknown: unknown}
+	li.layout.order = order
+}
+
 // Raw returns the payload of the first attribute of type t kept in Unknown.
 func (li *LinkInfo) Raw(t uint16) ([]byte, bool) { return rawAttr(li.Unknown, t) }
 

@@ -2,6 +2,7 @@ package rtnl
 
 import (
 	"fmt"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,6 +28,7 @@ const (
 	TypeMAC                       // link-layer address
 	TypeLinkData                  // IFLA_INFO_DATA: attributes of the kind named by IFLA_INFO_KIND
 	TypeSlaveData                 // IFLA_INFO_SLAVE_DATA: attributes of IFLA_INFO_SLAVE_KIND's port kind
+	TypeUint                      // NLA_UINT: 4 or 8 bytes, host order
 )
 
 // Size returns the payload size a fixed-size type must have, or -1.
@@ -148,6 +150,10 @@ var LinkSpace = &AttrSpace{Name: "link", Attrs: map[uint16]AttrSpec{
 	unix.IFLA_DEVLINK_PORT:        {Name: "IFLA_DEVLINK_PORT", Type: TypeBinary},
 	unix.IFLA_GSO_IPV4_MAX_SIZE:   {Name: "IFLA_GSO_IPV4_MAX_SIZE", Type: TypeU32},
 	unix.IFLA_GRO_IPV4_MAX_SIZE:   {Name: "IFLA_GRO_IPV4_MAX_SIZE", Type: TypeU32},
+	iflaMaxPacingOffloadHorizon:   {Name: "IFLA_MAX_PACING_OFFLOAD_HORIZON", Type: TypeUint},
+	iflaNetnsImmutable:            {Name: "IFLA_NETNS_IMMUTABLE", Type: TypeU8},
+	iflaHeadroom:                  {Name: "IFLA_HEADROOM", Type: TypeU16},
+	iflaTailroom:                  {Name: "IFLA_TAILROOM", Type: TypeU16},
 	unix.IFLA_DPLL_PIN:            {Name: "IFLA_DPLL_PIN", Type: TypeBinary},
 }}
 
@@ -246,7 +252,12 @@ func pathIn(b []byte, start, off int, s *AttrSpace, kinds Kinds, prefix string) 
 		if off == at {
 			return path
 		}
-		inner := s.innerSpace(spec, kinds, kind, slaveKind)
+		sk := slaveKind
+		if sk == "" {
+			// Requests name the port kind in IFLA_INFO_KIND: "bridge_slave".
+			sk, _ = strings.CutSuffix(kind, "_slave")
+		}
+		inner := innerSpace(spec, kinds, kind, sk)
 		dataStart := at + attrHeaderLen + spec.Header
 		if inner == nil || off < dataStart {
 			return path
@@ -261,7 +272,7 @@ func pathIn(b []byte, start, off int, s *AttrSpace, kinds Kinds, prefix string) 
 
 // innerSpace returns the space of the attributes nested in an attribute
 // with this spec, or nil.
-func (s *AttrSpace) innerSpace(spec AttrSpec, kinds Kinds, kind, slaveKind string) *AttrSpace {
+func innerSpace(spec AttrSpec, kinds Kinds, kind, slaveKind string) *AttrSpace {
 	switch spec.Type {
 	case TypeNested:
 		return spec.Nested

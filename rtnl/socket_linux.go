@@ -13,17 +13,28 @@ import (
 // the calling thread's, and turns on extended acks, strict checking of dump
 // requests and capped acks where the kernel has them.
 func Dial(cfg *Config) (*Conn, error) {
-	s, pid, err := dialSocket(cfg, 0)
+	s, pid, err := DialSocket(cfg)
 	if err != nil {
 		return nil, err
+	}
+	return NewConn(s, pid, cfg), nil
+}
+
+// DialSocket opens a NETLINK_ROUTE socket as Dial does and returns it bare,
+// with its port id, for wrapping: a dry run forwards reads to it and holds
+// changes back, then hands the wrapper to NewConn.
+func DialSocket(cfg *Config) (Socket, uint32, error) {
+	s, pid, err := dialSocket(cfg, 0)
+	if err != nil {
+		return nil, 0, err
 	}
 	for _, o := range []netlink.ConnOption{netlink.ExtendedAcknowledge, netlink.GetStrictCheck, netlink.CapAcknowledge} {
 		if err := s.c.SetOption(o, true); err != nil && !errors.Is(err, unix.ENOPROTOOPT) {
 			s.Close()
-			return nil, fmt.Errorf("rtnl: setting socket option: %w", err)
+			return nil, 0, fmt.Errorf("rtnl: setting socket option: %w", err)
 		}
 	}
-	return NewConn(s, pid, cfg), nil
+	return s, pid, nil
 }
 
 // dialSocket opens the socket. mdlayher/netlink creates it (in the target
