@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"iter"
 )
 
 // jobj is a JSON object that keeps its keys in the order they were added,
@@ -51,4 +52,37 @@ func writeJSON(w io.Writer, v any, pretty bool) error {
 		enc.SetIndent("", "    ")
 	}
 	return enc.Encode(v)
+}
+
+// writeJSONArray writes a JSON array element by element, as writeJSON
+// would write the whole slice, without holding the elements.
+func (c *ipCmd) writeJSONArray(w io.Writer, elems iter.Seq[any]) error {
+	first := true
+	if _, err := io.WriteString(w, "["); err != nil {
+		return err
+	}
+	for v := range elems {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if c.opts.pretty {
+			var ind bytes.Buffer
+			json.Indent(&ind, raw, "    ", "    ")
+			raw = append([]byte("\n    "), ind.Bytes()...)
+		}
+		if !first {
+			io.WriteString(w, ",")
+		}
+		first = false
+		if _, err := w.Write(raw); err != nil {
+			return err
+		}
+	}
+	end := "]\n"
+	if c.opts.pretty && !first {
+		end = "\n]\n"
+	}
+	_, err := io.WriteString(w, end)
+	return err
 }
