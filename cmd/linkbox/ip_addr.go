@@ -303,7 +303,11 @@ func (c *ipCmd) addrModify(a *args, cmd, flags uint16) error {
 		if hasPeer {
 			o.Peer = peer.prefix()
 		}
-		if cmd != unix.RTM_DELADDR || brdMode > 0 {
+		switch {
+		case brdMode == -1 && cmd != unix.RTM_DELADDR:
+			// rtnl computes it, and writes it where iproute2 does.
+			o.AutoBroadcast = true
+		case cmd != unix.RTM_DELADDR || brdMode > 0:
 			o.Broadcast = brd
 		}
 		if validArg != "" || prefArg != "" {

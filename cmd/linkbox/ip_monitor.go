@@ -49,7 +49,17 @@ func monitorUsage() error {
 OBJECTS :=  address | link | neigh | netconf | nsid | route`)
 }
 
-func (c *ipCmd) doMonitor(a *args) error { return c.monitor(a, nil) }
+func (c *ipCmd) doMonitor(a *args) error { return c.monitor(a, monitorOptions{}) }
+
+// monitorOptions are the knobs of a monitor run.
+type monitorOptions struct {
+	// stop ends the monitor when closed (tests); nil runs it until the
+	// process ends, as ip monitor runs until it is interrupted.
+	stop <-chan struct{}
+	// rcvbuf is SO_RCVBUF of the event socket (ip -rcvbuf); 0 keeps
+	// the system's default.
+	rcvbuf int
+}
 
 // monitorState is what a running monitor remembers: the links, for
 // names and flags, and the names of peer namespaces by nsid.
@@ -64,9 +74,10 @@ type monitorState struct {
 	out     io.Writer
 }
 
-// monitor runs ip monitor until the process ends, or, for tests, until
-// stop is closed.
-func (c *ipCmd) monitor(a *args, stop <-chan struct{}) error {
+// monitor runs ip monitor until the process ends, or until o.stop is
+// closed.
+func (c *ipCmd) monitor(a *args, o monitorOptions) error {
+	stop := o.stop
 	var lmask int
 	banner := false
 	var dev string
@@ -161,7 +172,7 @@ func (c *ipCmd) monitor(a *args, stop <-chan struct{}) error {
 		groups = append(groups, unix.RTNLGRP_NSID)
 	}
 
-	cfg := &rtnl.Config{Kinds: kinds}
+	cfg := &rtnl.Config{Kinds: kinds, ReceiveBuffer: o.rcvbuf}
 	if c.netns != "" {
 		f, err := openNetns(c.netns)
 		if err != nil {
@@ -203,19 +214,21 @@ func (c *ipCmd) monitor(a *args, stop <-chan struct{}) error {
 			}
 			return err
 		}
-		if ev.Overrun {
-			// Events were lost: say so as iproute2 does, and read
-			// the links again so names stay right.
-			fmt.Fprintf(c.stderr, "netlink receive error %s (%d)\n", errText(unix.ENOBUFS), int(unix.ENOBUFS))
-			if err := m.reload(); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := m.event(ev.Message); err != nil {
+		if err := m.handle(ev); err != nil {
 			return err
 		}
 	}
+}
+
+// handle prints an event, or after an overrun, iproute2's notice that
+// events were lost; the links are then read again so that names stay
+// right, and events continue.
+func (m *monitorState) handle(ev rtnl.Event) error {
+	if ev.Overrun {
+		fmt.Fprintf(m.c.stderr, "netlink receive error %s (%d)\n", errText(unix.ENOBUFS), int(unix.ENOBUFS))
+		return m.reload()
+	}
+	return m.event(ev.Message)
 }
 
 // reload reads the links again.
