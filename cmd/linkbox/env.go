@@ -124,7 +124,9 @@ func (e *env) report(prog string, err error) int {
 		fmt.Fprintln(e.stderr, ue.msg)
 		return 255
 	case errors.As(err, &ce):
-		fmt.Fprintln(e.stderr, ce.msg)
+		if ce.msg != "" { // empty: the message went out already
+			fmt.Fprintln(e.stderr, ce.msg)
+		}
 		return ce.code
 	case errors.As(err, &ke):
 		fmt.Fprintln(e.stderr, kernelErrorText(ke))

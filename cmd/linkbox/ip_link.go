@@ -369,6 +369,9 @@ func (c *ipCmd) linkModify(a *args, flags uint16) error {
 	m.Attrs.SetOrder(r.sendOrder()...)
 	_, err = conn.Execute(rtnl.Request{Type: unix.RTM_NEWLINK, Flags: flags, Payload: m})
 	if err != nil {
+		if kerr := c.kindError(&r, err); kerr != nil {
+			return kerr
+		}
 		var ke *rtnl.Error
 		if errors.As(err, &ke) && isAdd && errors.Is(err, unix.EOPNOTSUPP) && ke.Message == "" {
 			return &cliError{code: 2, msg: fmt.Sprintf("Error: Unknown device type %q.", r.kind)}
