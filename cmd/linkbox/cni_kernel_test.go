@@ -298,6 +298,12 @@ func TestCNIKernelAddCheckDel(t *testing.T) {
 		t.Errorf("want IPAM's stdin to be the configuration, got %q (%v)", b, err)
 	}
 
+	// Nor did it inherit a namespace or a netlink socket of the plugin's
+	// (PITFALLS E.16).
+	if b, err := os.ReadFile(filepath.Join(dir, "fds.ADD")); err != nil || strings.Contains(string(b), "net:[") || strings.Contains(string(b), "socket:[") {
+		t.Errorf("want no namespace or socket inherited by the IPAM plugin, got %v:\n%s", err, b)
+	}
+
 	// Traffic between the two containers, and to the gateway.
 	ua, ub := udpIn(t, nsA, "198.18.1.2:4000"), udpIn(t, nsB, "198.18.1.3:4000")
 	ugw := udpIn(t, "", "198.18.1.1:4000")

@@ -336,8 +336,8 @@ func TestCNIHostNames(t *testing.T) {
 
 // fakeIPAM writes an IPAM plugin, a shell script, into a new directory and
 // returns the directory (for CNI_PATH) and the file it logs to: one line
-// per call, "COMMAND CONTAINERID IFNAME", and the configuration it got in
-// stdin.COMMAND. For ADD it prints results[CNI_CONTAINERID]; fail, if not
+// per call, "COMMAND CONTAINERID IFNAME", the configuration it got in
+// stdin.COMMAND and the files it inherited in fds.COMMAND. For ADD it prints results[CNI_CONTAINERID]; fail, if not
 // empty, is an error object it prints for ADD with exit status 1.
 func fakeIPAM(t *testing.T, results map[string]string, fail string) (dir, log string) {
 	t.Helper()
@@ -345,6 +345,7 @@ func fakeIPAM(t *testing.T, results map[string]string, fail string) (dir, log st
 	log = filepath.Join(dir, "log")
 	var s strings.Builder
 	fmt.Fprintf(&s, "#!/bin/sh\necho \"$CNI_COMMAND $CNI_CONTAINERID $CNI_IFNAME\" >> %s\ncat > %s/stdin.$CNI_COMMAND\n", log, dir)
+	fmt.Fprintf(&s, "ls -l /proc/self/fd > %s/fds.$CNI_COMMAND 2>&1\n", dir)
 	s.WriteString("[ \"$CNI_COMMAND\" = ADD ] || exit 0\n")
 	if fail != "" {
 		fmt.Fprintf(&s, "echo '%s'\nexit 1\n", fail)
