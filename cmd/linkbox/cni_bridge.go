@@ -832,8 +832,10 @@ func (c *cniCall) check() error {
 	if m := prev.Interfaces[ctrIf].MAC; m != "" && !sameMAC(m, cl.Attrs.Address) {
 		return differs("%s has MAC %s, prevResult says %s", c.ifname, cl.Attrs.Address, m)
 	}
-	if c.conf.MTU != 0 && int(cl.Attrs.MTU) != c.conf.MTU {
-		return differs("%s has MTU %d, the configuration says %d", c.ifname, cl.Attrs.MTU, c.conf.MTU)
+	// The MTU as prevResult has it (1.1.0 results carry it), not as the
+	// configuration does: a chained plugin (tuning) may have changed it.
+	if m := prev.Interfaces[ctrIf].MTU; m != 0 && int(cl.Attrs.MTU) != m {
+		return differs("%s has MTU %d, prevResult says %d", c.ifname, cl.Attrs.MTU, m)
 	}
 	if cl.Flags&unix.IFF_UP == 0 {
 		return differs("%s in the container is down", c.ifname)

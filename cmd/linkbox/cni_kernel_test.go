@@ -371,6 +371,18 @@ func TestCNIKernelCheckFindsDifferences(t *testing.T) {
 	mustCNI(t, cniVars("CHECK", "cc", nsC, dir), check)
 
 	// Each change is found.
+	if err := ctr.SetLinkMTU(e.Index, 1300); err != nil {
+		t.Fatal(err)
+	}
+	mustCNI(t, cniVars("CHECK", "cc", nsC, dir), check) // a 1.0.0 result has no MTU to compare
+	r.CNIVersion = "1.1.0"
+	r.Interfaces[2].MTU = 1400 // as a 1.1.0 result has it
+	check11 := withPrevResult(t, strings.Replace(conf, `"1.0.0"`, `"1.1.0"`, 1), r)
+	wantCNIError(t, cniRun(t, cniVars("CHECK", "cc", nsC, dir), check11), cniErrInternal, "MTU 1300")
+	if err := ctr.SetLinkMTU(e.Index, 1400); err != nil {
+		t.Fatal(err)
+	}
+	mustCNI(t, cniVars("CHECK", "cc", nsC, dir), check11)
 	if err := bridge.SetPort(host, hl.Index, &bridge.PortInfo{Hairpin: new(false)}); err != nil {
 		t.Fatal(err)
 	}
