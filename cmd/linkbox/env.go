@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -76,15 +75,6 @@ func (e *env) close() {
 	if e.wire != nil {
 		e.wire.close()
 	}
-}
-
-// openNetns opens a named namespace's file as iproute2 names it.
-func openNetns(name string) (*os.File, error) {
-	f, err := nsfsOpen(name)
-	if err != nil {
-		return nil, &cliError{code: 255, msg: fmt.Sprintf("Cannot open network namespace %q: %s", name, errText(err))}
-	}
-	return f, nil
 }
 
 // cliError is an error with iproute2's wording and exit status.

@@ -381,22 +381,6 @@ func (c *ipCmd) linkModify(a *args, flags uint16) error {
 	return c.afterSend(&r)
 }
 
-// netnsTarget resolves "netns NAME|PID": a named namespace's file, or a
-// process id as iproute2 takes a number.
-func (c *ipCmd) netnsTarget(s string) (f interface {
-	Fd() uintptr
-	Close() error
-}, pid int, err error) {
-	if n, err := strconv.Atoi(s); err == nil && n > 0 {
-		return nil, n, nil
-	}
-	file, err := nsfsOpen(s)
-	if err != nil {
-		return nil, 0, errInvalidArg(s, `Invalid "netns" value`)
-	}
-	return file, 0, nil
-}
-
 // linkDelete is ip link delete { DEVICE | dev DEVICE | group GROUP }.
 func (c *ipCmd) linkDelete(a *args) error {
 	var dev string
