@@ -280,8 +280,10 @@ func (c *bridgeCmd) portLink(b *strings.Builder, l *rtnl.LinkMessage, names link
 			p := names.name(int32(a.Link))
 			o.add("link", p)
 			name += "@" + p
+			// ll_index_to_flags gives all bits for an index it does
+			// not know: no M-DOWN then.
 			pl, ok := names[int32(a.Link)]
-			mdown = !ok || pl.Flags&unix.IFF_UP == 0
+			mdown = ok && pl.Flags&unix.IFF_UP == 0
 		}
 	}
 	o.add("ifname", a.Name)
