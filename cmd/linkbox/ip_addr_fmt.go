@@ -86,11 +86,22 @@ func linkQueue(l *rtnl.LinkMessage, v ipLinkView) (uint32, bool) {
 	return 0, false
 }
 
-// peerLink is what iproute2 prints after "@" and whether the lower link is
-// down (M-DOWN).
+// peerLink is what iproute2's print_name_and_link prints after "@": the
+// lower or peer link's name, "ifN" for one in another namespace, "NONE"
+// for IFLA_LINK 0; and whether that link is down (M-DOWN), which
+// iproute2 also says of a link it does not know.
 func (s *linkSet) peerLink(l *rtnl.LinkMessage) (name string, mdown, ok bool) {
-	name, ok = s.peerName(l)
-	return name, ok && s.mdown(l), ok
+	a := &l.Attrs
+	switch {
+	case !a.Has(unix.IFLA_LINK):
+		return "", false, false
+	case a.Link == 0:
+		return "NONE", false, true
+	case a.LinkNetNSID != nil:
+		return fmt.Sprintf("if%d", a.Link), false, true
+	}
+	p, known := s.byIdx[int32(a.Link)]
+	return s.name(int32(a.Link)), !known || p.Flags&unix.IFF_UP == 0, true
 }
 
 // addrLinkText writes a link's line as ip address and ip monitor print it.
@@ -279,8 +290,6 @@ func addLinkRef(o *jobj, s *linkSet, l *rtnl.LinkMessage) {
 		o.add("link", nil)
 	case a.LinkNetNSID != nil:
 		o.add("link_index", a.Link)
-	case int32(a.Link) == l.Index:
-		// A link that is its own lower link prints no "@".
 	default:
 		o.add("link", s.name(int32(a.Link)))
 	}
@@ -290,7 +299,7 @@ func addLinkRef(o *jobj, s *linkSet, l *rtnl.LinkMessage) {
 // state.
 func addrLinkBrief(b *strings.Builder, s *linkSet, l *rtnl.LinkMessage) {
 	name := l.Attrs.Name
-	if p, ok := s.peerName(l); ok {
+	if p, _, ok := s.peerLink(l); ok {
 		name += "@" + p
 	}
 	fmt.Fprintf(b, "%-16s ", name)

@@ -235,10 +235,12 @@ func TestInetPrefixParsing(t *testing.T) {
 
 // addrState adds, with iproute2, the addresses the listings show: a
 // secondary with a label and a broadcast, a peer, a metric, scopes,
-// IPv6 flags, and a bridge with an alias and a port.
-func addrState(t *testing.T, ns string) {
+// IPv6 flags, a bridge with an alias and a port, and a veth whose peer
+// lives in the namespace other.
+func addrState(t *testing.T, ns, other string) {
 	t.Helper()
 	for _, cmd := range [][]string{
+		{"link", "add", "p0", "address", "02:00:00:00:00:c0", "type", "veth", "peer", "name", "p1", "netns", other},
 		{"addr", "add", "198.18.0.5/24", "brd", "+", "dev", "a0", "label", "a0:1"},
 		{"addr", "add", "198.18.1.1/24", "peer", "198.18.1.2/24", "dev", "a1"},
 		{"addr", "add", "2001:db8::1/64", "dev", "a0", "nodad"},
@@ -257,8 +259,8 @@ func addrState(t *testing.T, ns string) {
 // text byte for byte and JSON key for key, in every form and with every
 // filter.
 func TestIPAddrShowMatchesIproute2(t *testing.T) {
-	ns, _ := twins(t, "as")
-	addrState(t, ns)
+	ns, other := twins(t, "as")
+	addrState(t, ns, other)
 	compareListings(t, ns, [][]string{
 		{"addr"}, {"a"}, {"a", "s"}, {"addr", "sh"}, {"address", "list"},
 		{"-4", "addr"}, {"-6", "addr"}, {"-0", "addr"},
@@ -275,6 +277,7 @@ func TestIPAddrShowMatchesIproute2(t *testing.T) {
 		{"addr", "show", "type", "veth"}, {"addr", "show", "type", "bridge_slave"}, {"addr", "show", "group", "default"},
 		{"addr", "show", "dev", "nosuch"}, {"addr", "show", "to", "1.2.3.x"}, {"addr", "show", "scope", "bogus"},
 		{"addr", "show", "master", "nosuch"}, {"addr", "show", "dev", "a0", "a1"}, {"addr", "bogus"},
+		{"addr", "show", "dev", "p0"}, {"-6", "addr", "show", "dev", "p0"},
 	})
 }
 

@@ -582,7 +582,7 @@ func (c *ipCmd) routeJSON(s *linkSet, r *rtnl.RouteMessage, v routeView, names *
 	if (r.Type != unix.RTN_UNICAST || c.opts.details > 0) && (v.typeMask == 0 || v.typeMask&(1<<r.Type) != 0) {
 		o.add("type", routeTypeName(r.Type))
 	}
-	o.add("dst", strings.TrimSuffix(routeDst(r), " "))
+	o.add("dst", routeDst(r))
 	if src, key, ok := routeSrc(r); ok {
 		o.add(key, src)
 	}
