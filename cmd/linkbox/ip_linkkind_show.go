@@ -67,11 +67,12 @@ func linkHead(a *rtnl.LinkAttrs) details {
 	return ds
 }
 
-// linkTail is the part after the link kind's: address generation mode,
-// queue counts, segmentation limits, port names.
-func linkTail(a *rtnl.LinkAttrs) details {
+// linkTail is the part after the link kind's: address generation mode
+// (ip link only, not ip address), queue counts, segmentation limits, port
+// names.
+func linkTail(a *rtnl.LinkAttrs, isLink bool) details {
 	var ds details
-	if af, ok := a.Raw(unix.IFLA_AF_SPEC); ok {
+	if af, ok := a.Raw(unix.IFLA_AF_SPEC); ok && isLink {
 		if m, ok := addrGenMode(af); ok {
 			ds.add("inet6_addr_gen_mode", "addrgenmode "+m+" ", m)
 		}
@@ -167,8 +168,24 @@ func addrGenMode(af []byte) (string, bool) {
 	return fmt.Sprintf("%#.2x", mode[0]), true
 }
 
-// linkDetailsText writes what ip -d adds to a link's text.
+// linkDetailsText writes what ip -d link adds to a link's text.
 func (c *ipCmd) linkDetailsText(b *strings.Builder, l *rtnl.LinkMessage) {
+	c.detailsText(b, l, true)
+}
+
+// addrDetailsText writes what ip -d address adds to a link's text: the
+// same as ip -d link, without the address generation mode.
+func (c *ipCmd) addrDetailsText(b *strings.Builder, l *rtnl.LinkMessage) {
+	c.detailsText(b, l, false)
+}
+
+// linkDetailsJSON adds what ip -d -j link adds to a link's object.
+func (c *ipCmd) linkDetailsJSON(o *jobj, l *rtnl.LinkMessage) { c.detailsJSON(o, l, true) }
+
+// addrDetailsJSON adds what ip -d -j address adds to a link's object.
+func (c *ipCmd) addrDetailsJSON(o *jobj, l *rtnl.LinkMessage) { c.detailsJSON(o, l, false) }
+
+func (c *ipCmd) detailsText(b *strings.Builder, l *rtnl.LinkMessage, isLink bool) {
 	a := &l.Attrs
 	linkHead(a).writeText(b)
 	if li := a.Info; li != nil {
@@ -185,11 +202,10 @@ func (c *ipCmd) linkDetailsText(b *strings.Builder, l *rtnl.LinkMessage) {
 			}
 		}
 	}
-	linkTail(a).writeText(b)
+	linkTail(a, isLink).writeText(b)
 }
 
-// linkDetailsJSON adds what ip -d -j adds to a link's object.
-func (c *ipCmd) linkDetailsJSON(o *jobj, l *rtnl.LinkMessage) {
+func (c *ipCmd) detailsJSON(o *jobj, l *rtnl.LinkMessage, isLink bool) {
 	a := &l.Attrs
 	for _, kv := range *linkHead(a).jobj() {
 		o.add(kv.k, kv.v)
@@ -210,7 +226,7 @@ func (c *ipCmd) linkDetailsJSON(o *jobj, l *rtnl.LinkMessage) {
 		}
 		o.add("linkinfo", info)
 	}
-	for _, kv := range *linkTail(a).jobj() {
+	for _, kv := range *linkTail(a, isLink).jobj() {
 		o.add(kv.k, kv.v)
 	}
 }

@@ -554,3 +554,44 @@ func keysInOrder(s string) string {
 	walk()
 	return strings.Join(keys, " ")
 }
+
+// ip -d address prints the same details as ip -d link, without the
+// address generation mode (addrDetailsText, for the address listing).
+func TestAddrDetailsMatchIproute2(t *testing.T) {
+	kernel(t)
+	cleanupLinks(t, "kabr", "kav0")
+	mustSys(t, "ip", "link", "add", "kabr", "type", "bridge", "stp_state", "1")
+	mustSys(t, "ip", "link", "add", "kav0", "type", "veth", "peer", "name", "kav1")
+	mustSys(t, "ip", "link", "set", "kav0", "master", "kabr")
+	conn, err := rtnl.Dial(&rtnl.Config{Kinds: kinds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	c := &ipCmd{env: newEnv(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}, func(string) string { return "" })}
+	c.conns[""] = conn
+	for _, dev := range []string{"kabr", "kav0", "kav1"} {
+		out := mustSys(t, "ip", "-d", "address", "show", "dev", dev)
+		i := strings.Index(out, " promiscuity")
+		if i < 0 {
+			t.Fatalf("no details in iproute2's output: %q", out)
+		}
+		want := out[i:]
+		if j := strings.Index(want, "\n    inet"); j >= 0 {
+			want = want[:j]
+		}
+		want = timers.ReplaceAllString(strings.TrimRight(want, "\n"), "$1 X")
+		l, err := conn.LinkByName(dev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		c.addrDetailsText(&b, l)
+		if got := timers.ReplaceAllString(b.String(), "$1 X"); want != got {
+			t.Errorf("%s: details:\nwant %q\ngot  %q", dev, want, got)
+		}
+		if strings.Contains(b.String(), "addrgenmode") {
+			t.Errorf("%s: ip address details carry addrgenmode", dev)
+		}
+	}
+}
