@@ -16,7 +16,6 @@ import (
 // Route attributes and flags golang.org/x/sys/unix lacks
 // (include/uapi/linux/rtnetlink.h).
 const (
-	rtaNHID             = 30         // RTA_NH_ID
 	rtmFOffload         = 0x4000     // RTM_F_OFFLOAD
 	rtmFTrap            = 0x8000     // RTM_F_TRAP
 	rtmFOffloadFailed   = 0x20000000 // RTM_F_OFFLOAD_FAILED
