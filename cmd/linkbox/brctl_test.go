@@ -20,8 +20,8 @@ func needBrctl(t *testing.T) {
 	needTool(t, "brctl")
 }
 
-// sameResult compares what two runs printed and their exit statuses.
-func sameResult(t *testing.T, what string, want, got result) {
+// sameAsTool compares what two runs printed and their exit statuses.
+func sameAsTool(t *testing.T, what string, want, got result) {
 	t.Helper()
 	if want.code != got.code {
 		t.Errorf("%s: exit status: want %d, got %d", what, want.code, got.code)
@@ -34,11 +34,11 @@ func sameResult(t *testing.T, what string, want, got result) {
 	}
 }
 
-// veths makes veth pairs (NAME, NAMEp) whose first ends tests use as
+// makeVeths makes veth pairs (NAME, NAMEp) whose first ends tests use as
 // ports, and deletes them at the end.
-func veths(t *testing.T, names ...string) {
+func makeVeths(t *testing.T, names ...string) {
 	t.Helper()
-	cleanupLinks(t, names...)
+	deleteAtEnd(t, names...)
 	for _, n := range names {
 		mustSys(t, "ip", "link", "add", n, "type", "veth", "peer", "name", n+"p")
 	}
@@ -48,8 +48,8 @@ func veths(t *testing.T, names ...string) {
 // commands. linkbox leaves what bridge-utils leaves.
 func TestBrctlSeedScript(t *testing.T) {
 	needBrctl(t)
-	cleanupLinks(t, "br-test", "br-twin")
-	veths(t, "br-tap1", "br-twtap1")
+	deleteAtEnd(t, "br-test", "br-twin")
+	makeVeths(t, "br-tap1", "br-twtap1")
 	for _, step := range []string{
 		"brctl addbr BR",
 		"brctl stp BR off",
@@ -95,8 +95,8 @@ func TestBrctlSeedScript(t *testing.T) {
 func TestBrctlSeedScriptAsProgram(t *testing.T) {
 	kernel(t)
 	dir := linkboxBin(t)
-	cleanupLinks(t, "br-test")
-	veths(t, "br-tap1")
+	deleteAtEnd(t, "br-test")
+	makeVeths(t, "br-tap1")
 	script := filepath.Join(t.TempDir(), "bridge.sh")
 	if err := os.WriteFile(script, []byte("set -e\nbrctl addbr br-test\nbrctl stp br-test off\nbrctl addif br-test br-tap1\nbrctl show br-test\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -120,8 +120,8 @@ func TestBrctlSeedScriptAsProgram(t *testing.T) {
 // seconds, fractions allowed.
 func TestBrctlSettingsMatchBridgeUtils(t *testing.T) {
 	needBrctl(t)
-	cleanupLinks(t, "kbs", "kbsI")
-	veths(t, "kbp", "kbpI", "kbq", "kbqI")
+	deleteAtEnd(t, "kbs", "kbsI")
+	makeVeths(t, "kbp", "kbpI", "kbq", "kbqI")
 	for _, s := range []string{"", "I"} {
 		mustSys(t, "brctl", "addbr", "kbs"+s)
 		mustSys(t, "brctl", "addif", "kbs"+s, "kbp"+s, "kbq"+s)
@@ -155,7 +155,7 @@ func TestBrctlSettingsMatchBridgeUtils(t *testing.T) {
 		t.Run(cmd, func(t *testing.T) {
 			got := lb(t, append([]string{"brctl"}, strings.Fields(strings.ReplaceAll(cmd, "%s", ""))...)...)
 			want := sys(t, append([]string{"brctl"}, strings.Fields(strings.ReplaceAll(cmd, "%s", "I"))...)...)
-			sameResult(t, "brctl "+cmd, want, got)
+			sameAsTool(t, "brctl "+cmd, want, got)
 			checkTwins(t, "kbs", "kbsI")
 			checkTwins(t, "kbp", "kbpI")
 			checkTwins(t, "kbq", "kbqI")
@@ -167,8 +167,8 @@ func TestBrctlSettingsMatchBridgeUtils(t *testing.T) {
 // nothing.
 func TestBrctlErrorsMatchBridgeUtils(t *testing.T) {
 	needBrctl(t)
-	cleanupLinks(t, "keb0", "keb1")
-	veths(t, "kev0", "kev2")
+	deleteAtEnd(t, "keb0", "keb1")
+	makeVeths(t, "kev0", "kev2")
 	mustSys(t, "brctl", "addbr", "keb0")
 	mustSys(t, "brctl", "addbr", "keb1")
 	mustSys(t, "brctl", "addif", "keb0", "kev2")
@@ -242,7 +242,7 @@ func TestBrctlErrorsMatchBridgeUtils(t *testing.T) {
 				t.Fatalf("bridge-utils accepted %q; the test expects a refusal", cmd)
 			}
 			got := lb(t, append([]string{"brctl"}, strings.Fields(cmd)...)...)
-			sameResult(t, "brctl "+cmd, want, got)
+			sameAsTool(t, "brctl "+cmd, want, got)
 			if after := linkNamesNow(t); after != before {
 				t.Errorf("links changed: before %q, after %q", before, after)
 			}
@@ -254,8 +254,8 @@ func TestBrctlErrorsMatchBridgeUtils(t *testing.T) {
 // found again by the long name.
 func TestBrctlLongBridgeName(t *testing.T) {
 	needBrctl(t)
-	cleanupLinks(t, "averyveryverylo", "bverylongbridge")
-	veths(t, "kln0", "kln1")
+	deleteAtEnd(t, "averyveryverylo", "bverylongbridge")
+	makeVeths(t, "kln0", "kln1")
 	for _, tt := range []struct{ tool, long, port string }{
 		{"linkbox", "averyveryverylongname", "kln0"},
 		{"brctl", "bverylongbridgename", "kln1"},
@@ -285,8 +285,8 @@ func TestBrctlLongBridgeName(t *testing.T) {
 // bridges, running timers aside.
 func TestBrctlShowMatchesBridgeUtils(t *testing.T) {
 	needBrctl(t)
-	cleanupLinks(t, "ksa", "ksb", "ksc")
-	veths(t, "ksp0", "ksp1", "ksp2")
+	deleteAtEnd(t, "ksa", "ksb", "ksc")
+	makeVeths(t, "ksp0", "ksp1", "ksp2")
 	for _, c := range []string{
 		"brctl addbr ksb",
 		"brctl addbr ksa",
@@ -326,7 +326,7 @@ func TestBrctlShowMatchesBridgeUtils(t *testing.T) {
 				r.stdout = timerCol.ReplaceAllString(r.stdout, "${1}X")
 				r.stdout = ageCol.ReplaceAllString(r.stdout, "\tX")
 			}
-			sameResult(t, "brctl "+strings.Join(args, " "), want, got)
+			sameAsTool(t, "brctl "+strings.Join(args, " "), want, got)
 		})
 	}
 }

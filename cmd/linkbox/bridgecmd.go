@@ -195,10 +195,32 @@ func (c *bridgeCmd) doLink(a *args) error {
 	case matches(w, "set"), matches(w, "change"):
 		return &cliError{code: 255, msg: `"bridge link set" is not implemented by linkbox; use "ip link set DEV type bridge_slave ..."`}
 	case matches(w, "help"):
-		return &cliError{code: 255, msg: "Usage: bridge link show [dev DEV]"}
+		return &cliError{code: 255, msg: linkUsage}
 	}
 	return usagef(`Command "%s" is unknown, try "bridge link help".`, w)
 }
+
+// linkUsage is bridge/link.c's usage, on standard error.
+const linkUsage = `Usage: bridge link set dev DEV [ cost COST ] [ priority PRIO ] [ state STATE ]
+                               [ guard {on | off} ]
+                               [ hairpin {on | off} ]
+                               [ fastleave {on | off} ]
+                               [ root_block {on | off} ]
+                               [ learning {on | off} ]
+                               [ learning_sync {on | off} ]
+                               [ flood {on | off} ]
+                               [ mcast_router MULTICAST_ROUTER ]
+                               [ mcast_flood {on | off} ]
+                               [ bcast_flood {on | off} ]
+                               [ mcast_to_unicast {on | off} ]
+                               [ neigh_suppress {on | off} ]
+                               [ vlan_tunnel {on | off} ]
+                               [ isolated {on | off} ]
+                               [ locked {on | off} ]
+                               [ hwmode {vepa | veb} ]
+                               [ backup_port DEVICE ] [ nobackup_port ]
+                               [ self ] [ master ]
+       bridge link show [dev DEV]`
 
 // linkShow is bridge link show [dev DEV]: the links of an AF_BRIDGE dump,
 // which are the bridge ports, with their port state from IFLA_PROTINFO.

@@ -14,7 +14,7 @@ func bridgeState(t *testing.T) {
 	t.Helper()
 	kernel(t)
 	needTool(t, "bridge")
-	cleanupLinks(t, "kfbr", "kfv0", "kfv2", "kfx", "netns:kfblue")
+	deleteAtEnd(t, "kfbr", "kfv0", "kfv2", "kfx", "netns:kfblue")
 	for _, c := range []string{
 		"ip link add kfbr type bridge",
 		"ip link add kfv0 type veth peer name kfv1",
@@ -81,7 +81,7 @@ func TestBridgeShowMatchesIproute2(t *testing.T) {
 			}
 			skip := regexp.MustCompile(`^(used|updated)$`)
 			for i := range want {
-				for _, d := range jsonDiff("", want[i], got[i], skip) {
+				for _, d := range jsonDiffs("", want[i], got[i], skip) {
 					t.Errorf("object %d: %s", i, d)
 				}
 			}
@@ -95,7 +95,7 @@ func TestBridgeShowMatchesIproute2(t *testing.T) {
 // The requests bridge fdb sends are iproute2's, byte for byte.
 func TestBridgeFDBRequestsMatchIproute2(t *testing.T) {
 	kernel(t)
-	cleanupLinks(t, "br0", "v0")
+	deleteAtEnd(t, "br0", "v0")
 	for _, c := range []string{
 		"ip link add br0 type bridge",
 		"ip link add v0 type veth peer name v1",
@@ -116,12 +116,12 @@ func TestBridgeFDBRequestsMatchIproute2(t *testing.T) {
 		{"bridge fdb replace 02:00:00:00:00:01 dev v0 master dynamic vlan 5 sticky", goldenFDBReplace},
 	} {
 		t.Run(tt.cmd, func(t *testing.T) {
-			sent, _ := traced(t, strings.Fields(tt.cmd)...)
-			reqs := changes(sent)
+			sent, _ := tracedRun(t, strings.Fields(tt.cmd)...)
+			reqs := stateChanges(sent)
 			if len(reqs) != 1 {
 				t.Fatalf("want 1 request that changes state, got %d", len(reqs))
 			}
-			checkRequest(t, tt.golden, reqs[0])
+			checkRequestBytes(t, tt.golden, reqs[0])
 		})
 	}
 }
@@ -131,7 +131,7 @@ func TestBridgeFDBRequestsMatchIproute2(t *testing.T) {
 func TestBridgeFDBModifyMatchesIproute2(t *testing.T) {
 	kernel(t)
 	needTool(t, "bridge")
-	cleanupLinks(t, "kmbr", "kmbrI", "kmv0", "kmv0I")
+	deleteAtEnd(t, "kmbr", "kmbrI", "kmv0", "kmv0I")
 	for _, s := range []string{"", "I"} {
 		for _, c := range []string{
 			"ip link add kmbr%s type bridge",
@@ -180,7 +180,10 @@ func TestBridgeFDBModifyMatchesIproute2(t *testing.T) {
 		"fdb show br nosuch",
 		"fdb show dev nosuch",
 		"fdb foo",
+		"fdb help",
 		"link foo",
+		"link help",
+		"help",
 		"foo",
 		"-x",
 		"",
@@ -189,7 +192,7 @@ func TestBridgeFDBModifyMatchesIproute2(t *testing.T) {
 			want := sys(t, append([]string{"bridge"}, strings.Fields(strings.ReplaceAll(cmd, "%s", "I"))...)...)
 			got := lb(t, append([]string{"bridge"}, strings.Fields(strings.ReplaceAll(cmd, "%s", ""))...)...)
 			got.stderr = strings.ReplaceAll(got.stderr, "kmv0", "kmv0I")
-			sameResult(t, "bridge "+cmd, want, got)
+			sameAsTool(t, "bridge "+cmd, want, got)
 			if w, g := fdb("I"), fdb(""); w != g {
 				t.Errorf("FDB of the port:\nwant %s\ngot  %s", w, g)
 			}

@@ -17,9 +17,9 @@ import (
 	"github.com/linkbox/linkbox/rtnl"
 )
 
-// traced runs linkbox in this process, as lb does, with a connection that
+// tracedRun runs linkbox in this process, as lb does, with a connection that
 // records every datagram it sends.
-func traced(t *testing.T, argv ...string) ([][]byte, result) {
+func tracedRun(t *testing.T, argv ...string) ([][]byte, result) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	e := newEnv(strings.NewReader(""), &out, &errb, func(string) string { return "" })
@@ -38,9 +38,9 @@ func traced(t *testing.T, argv ...string) ([][]byte, result) {
 	return sent, result{out.String(), errb.String(), code}
 }
 
-// changes returns the requests in sent that change kernel state: link and
+// stateChanges returns the requests in sent that change kernel state: link and
 // neighbour creations, changes and deletions.
-func changes(sent [][]byte) [][]byte {
+func stateChanges(sent [][]byte) [][]byte {
 	var out [][]byte
 	for _, b := range sent {
 		if len(b) < rtnl.HeaderLen {
@@ -54,11 +54,11 @@ func changes(sent [][]byte) [][]byte {
 	return out
 }
 
-// normalised returns a copy of request b with what differs from run to
+// normalisedLike returns a copy of request b with what differs from run to
 // run made equal to want's: the sequence number and port id, the ifindex
 // in the family header, and the descriptor number or process id of an
 // IFLA_NET_NS_FD or IFLA_NET_NS_PID.
-func normalised(b, want []byte) []byte {
+func normalisedLike(b, want []byte) []byte {
 	b = bytes.Clone(b)
 	if len(b) < 24 || len(want) < 24 {
 		return b
@@ -73,10 +73,10 @@ func normalised(b, want []byte) []byte {
 	return b
 }
 
-// checkRequest compares a request with iproute2's.
-func checkRequest(t *testing.T, want, got []byte) {
+// checkRequestBytes compares a request with iproute2's.
+func checkRequestBytes(t *testing.T, want, got []byte) {
 	t.Helper()
-	got = normalised(got, want)
+	got = normalisedLike(got, want)
 	if !bytes.Equal(want, got) {
 		i := 0
 		for i < len(want) && i < len(got) && want[i] == got[i] {
@@ -86,9 +86,9 @@ func checkRequest(t *testing.T, want, got []byte) {
 	}
 }
 
-// cleanupLinks deletes links (and named namespaces) when the test ends,
+// deleteAtEnd deletes links (and named namespaces) when the test ends,
 // whether or not it made them.
-func cleanupLinks(t *testing.T, names ...string) {
+func deleteAtEnd(t *testing.T, names ...string) {
 	t.Helper()
 	t.Cleanup(func() {
 		for _, n := range names {
@@ -144,19 +144,19 @@ func TestIPLinkKindRequestsMatchIproute2(t *testing.T) {
 			goldenPortAll},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cleanupLinks(t, tt.made...)
+			deleteAtEnd(t, tt.made...)
 			for _, c := range tt.setup {
 				mustSys(t, c...)
 			}
-			sent, r := traced(t, strings.Fields(tt.cmd)...)
+			sent, r := tracedRun(t, strings.Fields(tt.cmd)...)
 			if r.code != 0 {
 				t.Fatalf("%s: exit %d: %s%s", tt.cmd, r.code, r.stdout, r.stderr)
 			}
-			reqs := changes(sent)
+			reqs := stateChanges(sent)
 			if len(reqs) != 1 {
 				t.Fatalf("want 1 request that changes state, got %d", len(reqs))
 			}
-			checkRequest(t, tt.golden, reqs[0])
+			checkRequestBytes(t, tt.golden, reqs[0])
 		})
 	}
 }
@@ -179,15 +179,15 @@ func ipDetails(t *testing.T, argv0, name string, nsArgs ...string) map[string]an
 	return objs[0]
 }
 
-// identity are the keys that tell twin links apart rather than describe
+// twinIdentity are the keys that tell twin links apart rather than describe
 // their settings: names, indexes, random addresses, bridge ids and the
 // timers that run.
-var identity = regexp.MustCompile(`^(ifindex|ifname|link|link_index|address|master|` +
+var twinIdentity = regexp.MustCompile(`^(ifindex|ifname|link|link_index|address|master|` +
 	`.*bridge_id|.*root_id|.*_timer|id|no|designated_port|perm_address|backup_port)$`)
 
-// jsonDiff lists the differences between two decoded JSON objects, keys
+// jsonDiffs lists the differences between two decoded JSON objects, keys
 // matching skip left out, with their paths.
-func jsonDiff(path string, want, got map[string]any, skip *regexp.Regexp) []string {
+func jsonDiffs(path string, want, got map[string]any, skip *regexp.Regexp) []string {
 	var out []string
 	keys := map[string]bool{}
 	for k := range want {
@@ -216,7 +216,7 @@ func jsonDiff(path string, want, got map[string]any, skip *regexp.Regexp) []stri
 			wm, wIsMap := wv.(map[string]any)
 			gm, gIsMap := gv.(map[string]any)
 			if wIsMap && gIsMap {
-				out = append(out, jsonDiff(path+k+".", wm, gm, skip)...)
+				out = append(out, jsonDiffs(path+k+".", wm, gm, skip)...)
 			} else if !jsonEqual(wv, gv) {
 				out = append(out, fmt.Sprintf("%s%s: want %v, got %v", path, k, wv, gv))
 			}
@@ -231,7 +231,7 @@ func checkTwins(t *testing.T, ours, theirs string) {
 	t.Helper()
 	want := ipDetails(t, "ip", theirs)
 	got := ipDetails(t, "ip", ours)
-	for _, d := range jsonDiff("", want, got, identity) {
+	for _, d := range jsonDiffs("", want, got, twinIdentity) {
 		t.Errorf("%s (linkbox) vs %s (iproute2): %s", ours, theirs, d)
 	}
 }
@@ -240,7 +240,7 @@ func checkTwins(t *testing.T, ours, theirs string) {
 // iproute2 with the same options has the same settings.
 func TestIPLinkKindKernelStateMatchesIproute2(t *testing.T) {
 	kernel(t)
-	cleanupLinks(t, "ktbr", "ktbrI", "ktp0", "ktp0I", "kta", "ktaI", "ktq0", "ktq0I", "ktpeer", "netns:ktblue")
+	deleteAtEnd(t, "ktbr", "ktbrI", "ktp0", "ktp0I", "kta", "ktaI", "ktq0", "ktq0I", "ktpeer", "netns:ktblue")
 	mustSys(t, "ip", "netns", "add", "ktblue")
 	run := func(args string) {
 		t.Helper()
@@ -291,7 +291,7 @@ func TestIPLinkKindKernelStateMatchesIproute2(t *testing.T) {
 // clock values the test compares: ip counts centiseconds.
 func TestIPLinkBridgeTimesAreCentiseconds(t *testing.T) {
 	kernel(t)
-	cleanupLinks(t, "ktcs")
+	deleteAtEnd(t, "ktcs")
 	mustLB(t, "ip", "link", "add", "ktcs", "type", "bridge", "forward_delay", "400", "ageing_time", "1234")
 	conn, err := rtnl.Dial(&rtnl.Config{Kinds: kinds})
 	if err != nil {
@@ -329,7 +329,7 @@ func linkNamesNow(t *testing.T) string {
 // Bad input gets iproute2's message and exit status, and nothing is made.
 func TestIPLinkKindErrorsMatchIproute2(t *testing.T) {
 	kernel(t)
-	cleanupLinks(t, "keb", "kev0", "kev1", "kex", "keb2")
+	deleteAtEnd(t, "keb", "kev0", "kev1", "kex", "keb2")
 	mustSys(t, "ip", "link", "add", "keb", "type", "bridge")
 	mustSys(t, "ip", "link", "add", "kev0", "type", "veth", "peer", "name", "kev1")
 	mustSys(t, "ip", "link", "set", "kev0", "master", "keb")
@@ -400,7 +400,7 @@ func TestIPLinkKindErrorsMatchIproute2(t *testing.T) {
 // from a bridge made for the question.
 func hasVLANFiltering(t *testing.T) bool {
 	t.Helper()
-	cleanupLinks(t, "kvprobe")
+	deleteAtEnd(t, "kvprobe")
 	mustSys(t, "ip", "link", "add", "kvprobe", "type", "bridge")
 	defer sys(t, "ip", "link", "del", "kvprobe")
 	conn, err := rtnl.Dial(&rtnl.Config{Kinds: kinds})
@@ -427,7 +427,7 @@ func TestIPLinkBridgeVLANWithoutKernelSupport(t *testing.T) {
 	if hasVLANFiltering(t) {
 		t.Skip("skipped: this kernel has bridge VLAN filtering; the refusal cannot be seen")
 	}
-	cleanupLinks(t, "kvb", "kvb2")
+	deleteAtEnd(t, "kvb", "kvb2")
 	mustSys(t, "ip", "link", "add", "kvb", "type", "bridge")
 	for _, tt := range []struct {
 		cmd   string
@@ -458,14 +458,14 @@ func TestIPLinkBridgeVLANWithoutKernelSupport(t *testing.T) {
 	}
 }
 
-// timers normalises the running timers of ip -d output.
-var timers = regexp.MustCompile(`(timer) +[0-9]+\.[0-9]+`)
+// runningTimers normalises the running timers of ip -d output.
+var runningTimers = regexp.MustCompile(`(timer) +[0-9]+\.[0-9]+`)
 
 // ip -d link show prints the kinds' details as iproute2 does: text byte for
-// byte (running timers aside), JSON key by key.
+// byte (running runningTimers aside), JSON key by key.
 func TestIPLinkDetailsMatchIproute2(t *testing.T) {
 	kernel(t)
-	cleanupLinks(t, "kdbr", "kdv0", "kdv2", "kdx", "netns:kdblue")
+	deleteAtEnd(t, "kdbr", "kdv0", "kdv2", "kdx", "netns:kdblue")
 	for _, c := range []string{
 		"ip link add kdbr type bridge stp_state 1 priority 4096 group_fwd_mask 8 mcast_router 2 no_linklocal_learn 1",
 		"ip link add kdv0 type veth peer name kdv1",
@@ -495,8 +495,8 @@ func TestIPLinkDetailsMatchIproute2(t *testing.T) {
 		{"-d", "-d", "link", "show", "master", "kdbr"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			want := timers.ReplaceAllString(mustSys(t, append([]string{"ip"}, args...)...), "$1 X")
-			got := timers.ReplaceAllString(mustLB(t, append([]string{"ip"}, args...)...), "$1 X")
+			want := runningTimers.ReplaceAllString(mustSys(t, append([]string{"ip"}, args...)...), "$1 X")
+			got := runningTimers.ReplaceAllString(mustLB(t, append([]string{"ip"}, args...)...), "$1 X")
 			if want != got {
 				t.Errorf("output differs from iproute2's:\nwant:\n%s\ngot:\n%s", want, got)
 			}
@@ -510,7 +510,7 @@ func TestIPLinkDetailsMatchIproute2(t *testing.T) {
 			}
 			skipTimers := regexp.MustCompile(`_timer$`)
 			for i := range want {
-				for _, d := range jsonDiff(fmt.Sprintf("%v.", want[i]["ifname"]), want[i], got[i], skipTimers) {
+				for _, d := range jsonDiffs(fmt.Sprintf("%v.", want[i]["ifname"]), want[i], got[i], skipTimers) {
 					t.Error(d)
 				}
 			}
@@ -559,7 +559,7 @@ func keysInOrder(s string) string {
 // address generation mode (addrDetailsText, for the address listing).
 func TestAddrDetailsMatchIproute2(t *testing.T) {
 	kernel(t)
-	cleanupLinks(t, "kabr", "kav0")
+	deleteAtEnd(t, "kabr", "kav0")
 	mustSys(t, "ip", "link", "add", "kabr", "type", "bridge", "stp_state", "1")
 	mustSys(t, "ip", "link", "add", "kav0", "type", "veth", "peer", "name", "kav1")
 	mustSys(t, "ip", "link", "set", "kav0", "master", "kabr")
@@ -580,14 +580,14 @@ func TestAddrDetailsMatchIproute2(t *testing.T) {
 		if j := strings.Index(want, "\n    inet"); j >= 0 {
 			want = want[:j]
 		}
-		want = timers.ReplaceAllString(strings.TrimRight(want, "\n"), "$1 X")
+		want = runningTimers.ReplaceAllString(strings.TrimRight(want, "\n"), "$1 X")
 		l, err := conn.LinkByName(dev)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var b strings.Builder
 		c.addrDetailsText(&b, l)
-		if got := timers.ReplaceAllString(b.String(), "$1 X"); want != got {
+		if got := runningTimers.ReplaceAllString(b.String(), "$1 X"); want != got {
 			t.Errorf("%s: details:\nwant %q\ngot  %q", dev, want, got)
 		}
 		if strings.Contains(b.String(), "addrgenmode") {
