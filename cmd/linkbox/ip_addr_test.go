@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -114,8 +115,15 @@ func runTwins(t *testing.T, ipNS, lbNS string, cases []twinCase) {
 		if (want.code != 0) != c.fail {
 			t.Errorf("ip %s: iproute2 exited %d; the case says fail=%v", name, want.code, c.fail)
 		}
-		after := nsState(t, lbNS)
-		if wantState := nsState(t, ipNS); wantState != after {
+		// Some of a command's effects come a moment later (the kernel
+		// adds an IPv6 address's local route from a work queue): the
+		// states are compared until they agree, for up to two seconds.
+		after, wantState := nsState(t, lbNS), nsState(t, ipNS)
+		for deadline := time.Now().Add(2 * time.Second); after != wantState && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+			after, wantState = nsState(t, lbNS), nsState(t, ipNS)
+		}
+		if wantState != after {
 			t.Fatalf("ip %s: state differs from iproute2's:\nwant:\n%s\ngot:\n%s", name, wantState, after)
 		}
 		if c.fail && before != after {
