@@ -193,7 +193,7 @@ func (c *bridgeCmd) doLink(a *args) error {
 	case matches(w, "show"), matches(w, "lst"), matches(w, "list"):
 		return c.linkShow(a)
 	case matches(w, "set"), matches(w, "change"):
-		return &cliError{code: 255, msg: `"bridge link set" is not implemented by linkbox; use "ip link set DEV type bridge_slave ..."`}
+		return c.linkSet(a)
 	case matches(w, "help"):
 		return &cliError{code: 255, msg: linkUsage}
 	}
@@ -907,3 +907,248 @@ func (c *bridgeCmd) fdbModify(a *args, cmd, flags uint16) error {
 // iflaBridgeMode is IFLA_BRIDGE_MODE from include/uapi/linux/if_bridge.h:
 // a u16 in IFLA_AF_SPEC, the hardware bridging mode (VEB or VEPA).
 const iflaBridgeMode = 1
+
+// IFLA_BRIDGE_FLAGS values, from include/uapi/linux/if_bridge.h.
+const (
+	iflaBridgeFlags   = 0 // IFLA_BRIDGE_FLAGS: u16 in IFLA_AF_SPEC
+	bridgeFlagsMaster = 1 // BRIDGE_FLAGS_MASTER: the bridge applies the change
+	bridgeFlagsSelf   = 2 // BRIDGE_FLAGS_SELF: the device itself applies it
+)
+
+// linkSet is bridge link set dev DEV [OPTIONS]: RTM_SETLINK of family
+// AF_BRIDGE with the port settings nested in IFLA_PROTINFO, in the order
+// bridge/link.c writes them (not the command line's), then IFLA_AF_SPEC
+// for self, master and hwmode.
+func (c *bridgeCmd) linkSet(a *args) error {
+	var dev string
+	set := map[uint16]*bridge.PortInfo{} // by attribute, one field each
+	var mode, flags uint16
+	hasMode := false
+	var backup *string
+	onOff := func(name string, field func(*bridge.PortInfo) **bool, typ uint16) error {
+		v, err := a.value()
+		if err != nil {
+			return err
+		}
+		on, ok := parseOnOffC(v)
+		if !ok {
+			// parse_on_off's complaint; its -EINVAL is the exit status.
+			return &cliError{code: 256 - 22, msg: fmt.Sprintf(`Error: argument of "%s" must be one of "off", "on", not "%s"`, name, v)}
+		}
+		p := new(bridge.PortInfo)
+		*field(p) = new(on)
+		set[typ] = p
+		return nil
+	}
+	for a.more() {
+		w := a.next()
+		var err error
+		switch w {
+		case "dev":
+			dev, err = a.value()
+		case "guard":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.Guard }, unix.IFLA_BRPORT_GUARD)
+		case "hairpin":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.Hairpin }, unix.IFLA_BRPORT_MODE)
+		case "fastleave":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.FastLeave }, unix.IFLA_BRPORT_FAST_LEAVE)
+		case "root_block":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.RootBlock }, unix.IFLA_BRPORT_PROTECT)
+		case "learning":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.Learning }, unix.IFLA_BRPORT_LEARNING)
+		case "learning_sync":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.LearningSync }, unix.IFLA_BRPORT_LEARNING_SYNC)
+		case "flood":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.UnicastFlood }, unix.IFLA_BRPORT_UNICAST_FLOOD)
+		case "mcast_flood":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.McastFlood }, unix.IFLA_BRPORT_MCAST_FLOOD)
+		case "bcast_flood":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.BcastFlood }, unix.IFLA_BRPORT_BCAST_FLOOD)
+		case "mcast_to_unicast":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.McastToUnicast }, unix.IFLA_BRPORT_MCAST_TO_UCAST)
+		case "neigh_suppress":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.NeighSuppress }, unix.IFLA_BRPORT_NEIGH_SUPPRESS)
+		case "vlan_tunnel":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.VLANTunnel }, unix.IFLA_BRPORT_VLAN_TUNNEL)
+		case "isolated":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.Isolated }, unix.IFLA_BRPORT_ISOLATED)
+		case "locked":
+			err = onOff(w, func(p *bridge.PortInfo) **bool { return &p.Locked }, unix.IFLA_BRPORT_LOCKED)
+		case "mcast_router":
+			var v string
+			if v, err = a.value(); err == nil {
+				// atoi into a signed char; negative means "not given".
+				if r := int8(cAtoi(v)); r >= 0 {
+					set[unix.IFLA_BRPORT_MULTICAST_ROUTER] = &bridge.PortInfo{McastRouter: new(uint8(r))}
+				} else {
+					delete(set, unix.IFLA_BRPORT_MULTICAST_ROUTER)
+				}
+			}
+		case "cost":
+			var v string
+			if v, err = a.value(); err == nil {
+				if n := cAtoi(v); n > 0 {
+					set[unix.IFLA_BRPORT_COST] = &bridge.PortInfo{Cost: new(uint32(n))}
+				} else {
+					delete(set, unix.IFLA_BRPORT_COST)
+				}
+			}
+		case "priority":
+			var v string
+			if v, err = a.value(); err == nil {
+				if n := int16(cAtoi(v)); n >= 0 {
+					set[unix.IFLA_BRPORT_PRIORITY] = &bridge.PortInfo{Priority: new(uint16(n))}
+				} else {
+					delete(set, unix.IFLA_BRPORT_PRIORITY)
+				}
+			}
+		case "state":
+			var v string
+			if v, err = a.value(); err == nil {
+				st := int64(-1)
+				if n, ok := cStrtol10(v); ok {
+					st = int64(int8(n))
+				} else {
+					for i, name := range portStateNames {
+						if name == v {
+							st = int64(i)
+						}
+					}
+					if st < 0 {
+						return &cliError{code: 255, msg: "Error: invalid STP port state"}
+					}
+				}
+				if st >= 0 {
+					set[unix.IFLA_BRPORT_STATE] = &bridge.PortInfo{State: new(bridge.PortState(st))}
+				} else {
+					delete(set, unix.IFLA_BRPORT_STATE)
+				}
+			}
+		case "hwmode":
+			var v string
+			if v, err = a.value(); err == nil {
+				flags = bridgeFlagsSelf
+				switch v {
+				case "vepa":
+					mode, hasMode = 1, true
+				case "veb":
+					mode, hasMode = 0, true
+				default:
+					return &cliError{code: 255, msg: `Mode argument must be "vepa" or "veb".`}
+				}
+			}
+		case "self":
+			flags |= bridgeFlagsSelf
+		case "master":
+			flags |= bridgeFlagsMaster
+		case "backup_port":
+			var v string
+			if v, err = a.value(); err == nil {
+				backup = &v
+			}
+		case "nobackup_port":
+			none := ""
+			backup = &none
+		default:
+			return &cliError{code: 255, msg: linkUsage}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if dev == "" {
+		return &cliError{code: 255, msg: "Device is a required argument."}
+	}
+	conn, err := c.conn()
+	if err != nil {
+		return err
+	}
+	if backup != nil {
+		// ll_name_to_index, looked up while parsing in iproute2.
+		var idx int32
+		if *backup != "" {
+			if idx, err = conn.LinkIndex(*backup); err != nil {
+				return &cliError{code: 255, msg: fmt.Sprintf("Error: device %s does not exist", *backup)}
+			}
+		}
+		set[unix.IFLA_BRPORT_BACKUP_PORT] = &bridge.PortInfo{BackupPort: new(uint32(idx))}
+	}
+	idx, err := conn.LinkIndex(dev)
+	if err != nil {
+		return &cliError{code: 255, msg: fmt.Sprintf("Cannot find bridge device %q", dev)}
+	}
+	e := rtnl.NewEncoder(nil)
+	for _, t := range []uint16{
+		unix.IFLA_BRPORT_GUARD, unix.IFLA_BRPORT_MODE, unix.IFLA_BRPORT_FAST_LEAVE,
+		unix.IFLA_BRPORT_PROTECT, unix.IFLA_BRPORT_UNICAST_FLOOD, unix.IFLA_BRPORT_MULTICAST_ROUTER,
+		unix.IFLA_BRPORT_MCAST_FLOOD, unix.IFLA_BRPORT_BCAST_FLOOD, unix.IFLA_BRPORT_MCAST_TO_UCAST,
+		unix.IFLA_BRPORT_LEARNING, unix.IFLA_BRPORT_LEARNING_SYNC, unix.IFLA_BRPORT_COST,
+		unix.IFLA_BRPORT_PRIORITY, unix.IFLA_BRPORT_STATE, unix.IFLA_BRPORT_NEIGH_SUPPRESS,
+		unix.IFLA_BRPORT_VLAN_TUNNEL, unix.IFLA_BRPORT_ISOLATED, unix.IFLA_BRPORT_LOCKED,
+		unix.IFLA_BRPORT_BACKUP_PORT,
+	} {
+		if p, ok := set[t]; ok {
+			p.Encode(e)
+		}
+	}
+	protinfo, err := e.Encode()
+	if err != nil {
+		return err
+	}
+	m := &rtnl.LinkMessage{Family: unix.AF_BRIDGE, Index: idx}
+	m.Attrs.Unknown = []rtnl.Attr{{Type: unix.IFLA_PROTINFO | unix.NLA_F_NESTED, Data: protinfo}}
+	if hasMode || flags > 0 {
+		af := rtnl.NewEncoder(nil)
+		if flags > 0 {
+			af.Uint16(iflaBridgeFlags, flags)
+		}
+		if hasMode {
+			af.Uint16(iflaBridgeMode, mode)
+		}
+		b, err := af.Encode()
+		if err != nil {
+			return err
+		}
+		m.Attrs.Unknown = append(m.Attrs.Unknown, rtnl.Attr{Type: unix.IFLA_AF_SPEC, Data: b})
+	}
+	_, err = conn.Execute(rtnl.Request{Type: unix.RTM_SETLINK, Payload: m})
+	return err
+}
+
+// cStrtol10 is strtol(s, &end, 10) that must use all of a non-empty s.
+func cStrtol10(s string) (int64, bool) {
+	i := 0
+	for i < len(s) && isCSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	var v int64
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if v < 1<<58 {
+			v = v*10 + int64(s[i]-'0')
+		}
+	}
+	if i == start || i != len(s) {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// parseOnOffC is iproute2's parse_on_off: a prefix of "off" or "on".
+func parseOnOffC(v string) (bool, bool) {
+	switch {
+	case matches(v, "off"):
+		return false, true
+	case matches(v, "on"):
+		return true, true
+	}
+	return false, false
+}

@@ -92,8 +92,9 @@ func TestBridgeShowMatchesIproute2(t *testing.T) {
 	}
 }
 
-// The requests bridge fdb sends are iproute2's, byte for byte.
-func TestBridgeFDBRequestsMatchIproute2(t *testing.T) {
+// The requests bridge fdb and bridge link set send are iproute2's, byte
+// for byte.
+func TestBridgeRequestsMatchIproute2(t *testing.T) {
 	kernel(t)
 	deleteAtEnd(t, "br0", "v0")
 	for _, c := range []string{
@@ -114,6 +115,8 @@ func TestBridgeFDBRequestsMatchIproute2(t *testing.T) {
 		{"bridge fdb add 02:00:00:00:00:01 dev v0", goldenFDBAddSelf},
 		{"bridge fdb del 02:00:00:00:00:01 dev v0 master", goldenFDBDel},
 		{"bridge fdb replace 02:00:00:00:00:01 dev v0 master dynamic vlan 5 sticky", goldenFDBReplace},
+		{"bridge link set dev v0 learning off state 0 priority 3 cost 7 hairpin on master", goldenLinkSet},
+		{"bridge link set dev v0 hwmode vepa", goldenLinkSetHWMode},
 	} {
 		t.Run(tt.cmd, func(t *testing.T) {
 			sent, _ := tracedRun(t, strings.Fields(tt.cmd)...)
@@ -196,6 +199,54 @@ func TestBridgeFDBModifyMatchesIproute2(t *testing.T) {
 			if w, g := fdb("I"), fdb(""); w != g {
 				t.Errorf("FDB of the port:\nwant %s\ngot  %s", w, g)
 			}
+		})
+	}
+}
+
+// bridge link set changes a port as iproute2's does on a twin port, and
+// refuses what it refuses with its words and exit status.
+func TestBridgeLinkSetMatchesIproute2(t *testing.T) {
+	kernel(t)
+	needTool(t, "bridge")
+	deleteAtEnd(t, "klbr", "klbrI", "klv0", "klv0I", "klv2", "klv2I")
+	for _, s := range []string{"", "I"} {
+		for _, c := range []string{
+			"ip link add klbr%s type bridge",
+			"ip link add klv0%s type veth peer name klv1%s",
+			"ip link add klv2%s type veth peer name klv3%s",
+			"ip link set klv0%s master klbr%s",
+			"ip link set klv2%s master klbr%s",
+		} {
+			mustSys(t, strings.Fields(strings.ReplaceAll(c, "%s", s))...)
+		}
+	}
+	for _, cmd := range []string{
+		"link set dev klv0%s cost 5",
+		"link set dev klv0%s guard on hairpin on fastleave on root_block on learning off learning_sync off flood off mcast_router 2 mcast_flood off bcast_flood off mcast_to_unicast on cost 7 priority 3 neigh_suppress on vlan_tunnel off isolated on locked on backup_port klv2%s",
+		"link set dev klv0%s state blocking master",
+		"link set dev klv0%s state 0",
+		"link set dev klv0%s priority 70000 state -1 cost 0",
+		"link set dev klv0%s nobackup_port",
+		"link set dev klv0%s hairpin maybe",
+		"link set dev klv0%s state foo",
+		"link set dev klv0%s state 9",
+		"link set klv0%s cost 5",
+		"link set cost 5",
+		"link set dev nosuch cost 5",
+		"link set dev klv0%s backup_port nosuch",
+		"link set dev klv0%s hwmode foo",
+		"link set dev klv0%s hwmode vepa",
+		"link set dev klv1%s cost 5",
+		"link set dev klv0%s self cost 5",
+		"link help",
+	} {
+		t.Run(cmd, func(t *testing.T) {
+			want := sys(t, append([]string{"bridge"}, strings.Fields(strings.ReplaceAll(cmd, "%s", "I"))...)...)
+			got := lb(t, append([]string{"bridge"}, strings.Fields(strings.ReplaceAll(cmd, "%s", ""))...)...)
+			got.stderr = strings.NewReplacer("klv0", "klv0I", "klv1", "klv1I").Replace(got.stderr)
+			sameAsTool(t, "bridge "+cmd, want, got)
+			checkTwins(t, "klv0", "klv0I")
+			checkTwins(t, "klv2", "klv2I")
 		})
 	}
 }

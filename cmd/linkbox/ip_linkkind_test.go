@@ -47,7 +47,7 @@ func stateChanges(sent [][]byte) [][]byte {
 			continue
 		}
 		switch binary.NativeEndian.Uint16(b[4:]) {
-		case unix.RTM_NEWLINK, unix.RTM_DELLINK, unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:
+		case unix.RTM_NEWLINK, unix.RTM_SETLINK, unix.RTM_DELLINK, unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:
 			out = append(out, b)
 		}
 	}
