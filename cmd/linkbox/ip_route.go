@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/linkbox/linkbox/nsfs"
 	"github.com/linkbox/linkbox/rtnl"
 )
 
@@ -1251,7 +1253,7 @@ const routeFlushTimeout = 30 * time.Second
 func (c *ipCmd) routeFlush(conn *rtnl.Conn, set *linkSet, f *routeFilter, names *rtNames) error {
 	if f.cloned {
 		if f.dumpFamily != unix.AF_INET6 {
-			if err := flushIPv4RouteCache(); err != nil {
+			if err := c.flushIPv4RouteCache(); err != nil {
 				return err
 			}
 			if c.opts.stats > 0 {
@@ -1317,18 +1319,30 @@ func (c *ipCmd) routeFlush(conn *rtnl.Conn, set *linkSet, f *routeFilter, names 
 }
 
 // flushIPv4RouteCache is "ip route flush cache" for IPv4: a write to the
-// route flush file of this process's namespace.
-func flushIPv4RouteCache() error {
+// route flush file of the namespace (which /proc/sys/net shows to the
+// thread that opens it: with -n, a thread switched into the namespace).
+func (c *ipCmd) flushIPv4RouteCache() error {
 	const path = "/proc/sys/net/ipv4/route/flush"
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	write := func() error {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return &cliError{code: 2, msg: fmt.Sprintf("Cannot open \"%s\": %s", path, errText(err))}
+		}
+		defer f.Close()
+		if _, err := f.WriteString("-1"); err != nil {
+			return &cliError{code: 2, msg: "Cannot flush routing cache"}
+		}
+		return nil
+	}
+	if c.netns == "" {
+		return write()
+	}
+	ns, err := nsfs.Open(filepath.Join(nsfs.DefaultRunDir(), c.netns))
 	if err != nil {
-		return &cliError{code: 2, msg: fmt.Sprintf("Cannot open %q: %s", path, errText(err))}
+		return &cliError{code: 255, msg: fmt.Sprintf("Cannot open network namespace \"%s\": %s", c.netns, errText(err))}
 	}
-	defer f.Close()
-	if _, err := f.WriteString("-1"); err != nil {
-		return &cliError{code: 2, msg: "Cannot flush routing cache"}
-	}
-	return nil
+	defer ns.Close()
+	return nsfs.Do(ns, write)
 }
 
 // routeGet is ip route get: the kernel's answer to a route lookup.
