@@ -78,7 +78,9 @@ func run(e *env, argv []string) int {
 	// an environment form for scripts that call ip or brctl through the
 	// links.
 	rest = e.wireOptions(rest)
-	e.wireFromEnvironment()
+	if err := e.wireFromEnvironment(); err != nil {
+		return e.report("linkbox", err)
+	}
 	return a.run(e, rest)
 }
 
