@@ -37,6 +37,7 @@ var applets = map[string]applet{
 	"brctl":    {brctlMain, brctlUsage},
 	"bridge":   {bridgeMain, bridgeUsage},
 	"topo":     {topoMain, topoUsage},
+	"decode":   {decodeMain, decodeUsage},
 
 	// The CNI plugin; runtimes run it through the link linkbox-cni.
 	"cni":         {cniMain, cniUsage},
