@@ -147,7 +147,8 @@ var (
 // parseAnnotated reads linkbox's own annotated text back into datagrams:
 // every byte of a datagram is on some line, in order, after the offset it
 // has in the datagram. ok reports whether b looks like such text at all
-// (its first line that is not blank is a dump's title).
+// (its first line that is not blank, nor a dry run's "would: ...", is a
+// dump's title).
 func parseAnnotated(b []byte) (ds []wire.Datagram, ok bool, err error) {
 	var cur *wire.Datagram
 	want := 0
@@ -176,7 +177,9 @@ func parseAnnotated(b []byte) (ds []wire.Datagram, ok bool, err error) {
 			continue
 		}
 		if cur == nil {
-			if strings.TrimSpace(l) == "" {
+			// Before the first dump: blank lines, and what a dry run
+			// says it would do besides sending requests.
+			if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "would: ") {
 				continue
 			}
 			return nil, false, nil

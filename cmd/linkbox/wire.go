@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -559,4 +560,53 @@ func isGetDatagram(b []byte) bool {
 		off += (n + 3) &^ 3
 	}
 	return true
+}
+
+// would is how a command says, in a dry run, what it would do that is not
+// netlink and so cannot be shown as a request: a namespace bind-mounted
+// (ip netns add, attach), unmounted (delete), a program run in one (ip
+// netns exec), a file written (ip route flush cache), packets sent
+// (ping). It prints "would: WHAT" on stdout, among the "would send" dumps,
+// and returns true: the caller then does not do it, and carries on as if
+// it had succeeded. Outside a dry run it prints nothing and returns false.
+//
+// WHAT is best worded as the shell command a person would type for the
+// same effect, so that a reader can tell exactly what was skipped:
+//
+//	if c.would("mount --bind /proc/%d/ns/net %s", pid, runPath(name)) {
+//		return nil
+//	}
+func (e *env) would(format string, a ...any) bool {
+	if !e.dryRun {
+		return false
+	}
+	w := e.wireTap()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	fmt.Fprintf(e.stdout, "would: "+format+"\n", a...)
+	return true
+}
+
+// wireEnviron is the environment for a program this one runs (ip netns
+// exec): this process's, with the wire switches given on the command
+// line added in their environment form, so that a linkbox applet run
+// inside the namespace traces, dry-runs and captures as this one does.
+// The child appends its frames to the same pcap file (the file is this
+// run's capture already, with its header).
+func (e *env) wireEnviron() []string {
+	env := os.Environ()
+	if e.trace {
+		env = append(env, "LINKBOX_TRACE=1")
+	}
+	if e.dryRun {
+		env = append(env, "LINKBOX_DRY_RUN=1")
+	}
+	if e.pcapPath != "" {
+		p := e.pcapPath
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		env = append(env, "LINKBOX_PCAP="+p)
+	}
+	return env
 }

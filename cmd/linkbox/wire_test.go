@@ -365,3 +365,35 @@ func TestParseAnnotated(t *testing.T) {
 		t.Errorf("plain hex taken for annotated text")
 	}
 }
+
+// would prints what a dry run skips, among the dumps decode reads back,
+// and nothing outside a dry run.
+func TestWould(t *testing.T) {
+	var out bytes.Buffer
+	e := newEnv(strings.NewReader(""), &out, &bytes.Buffer{}, func(string) string { return "" })
+	if e.would("mount --bind /proc/%d/ns/net %s", 1, "/run/netns/blue") || out.Len() != 0 {
+		t.Fatalf("outside a dry run: want false and nothing printed, got %q", out.String())
+	}
+	e.dryRun = true
+	if !e.would("mount --bind /proc/%d/ns/net %s", 1, "/run/netns/blue") {
+		t.Fatalf("in a dry run: want true")
+	}
+	if want := "would: mount --bind /proc/1/ns/net /run/netns/blue\n"; out.String() != want {
+		t.Errorf("want %q, got %q", want, out.String())
+	}
+	// A dry run's output with such a line first still decodes.
+	in := []wire.Datagram{{Dir: rtnl.Sent, Data: []byte{16, 0, 0, 0, 16, 0, 5, 0, 1, 0, 0, 0, 0, 0, 0, 0}}}
+	text := out.String() + strings.Replace(wireDumpsText(in), "sent:", "would send:", 1)
+	ds, ok, err := parseAnnotated([]byte(text))
+	if !ok || err != nil || len(ds) != 1 || !bytes.Equal(ds[0].Data, in[0].Data) {
+		t.Errorf("a dry run's output with a would: line: want the request back, got %d datagrams (%v, %v)", len(ds), ok, err)
+	}
+	e.trace, e.pcapPath = true, "x.pcap"
+	env := strings.Join(e.wireEnviron(), "\n")
+	abs, _ := filepath.Abs("x.pcap")
+	for _, kv := range []string{"LINKBOX_TRACE=1", "LINKBOX_DRY_RUN=1", "LINKBOX_PCAP=" + abs} {
+		if !strings.Contains(env, kv+"\n") && !strings.HasSuffix(env, kv) {
+			t.Errorf("wireEnviron: want %s for a program run from here", kv)
+		}
+	}
+}
