@@ -438,18 +438,25 @@ func (c *ipCmd) netnsDelete(argv []string) error {
 }
 
 // netnsIdentify is ip netns identify [PID]: the name of a process's
-// namespace (this process's by default), or an empty line when it has
-// none. With several names for one namespace, iproute2 prints the last
-// the directory lists; so does linkbox.
+// namespace, or an empty line when it has none. Without a PID it is this
+// process's namespace, which with ip -n NAME is NAME's (iproute2 moves
+// itself there). With several names for one namespace, iproute2 prints
+// the last the directory lists; so does linkbox.
 func (c *ipCmd) netnsIdentify(argv []string) error {
 	if len(argv) > 1 {
 		return failure("extra arguments specified")
 	}
 	var ns *nsfs.NS
 	var err error
-	if len(argv) == 0 {
+	switch {
+	case len(argv) == 0 && c.netns != "":
+		ns, err = openNetns(c.netns)
+		if err != nil {
+			return err
+		}
+	case len(argv) == 0:
 		ns, err = nsfs.Current()
-	} else {
+	default:
 		pid := argv[0]
 		if strings.Trim(pid, "0123456789") != "" {
 			return failure("Specified string '%s' is not a pid", pid)

@@ -23,12 +23,17 @@ import (
 // to the child, which gets them from the terminal itself. A child killed
 // by a signal gives 128 + the signal's number, as a shell reports it.
 
-// execApplets are the applets linkbox runs itself when `ip netns exec`
-// is given one of their names and no program of that name is on PATH
-// (a box with linkbox but without its links). It is the applet table's
-// names, written out: the table refers to ip, and so, through ip netns
-// exec, to this list (TestExecAppletsAreApplets keeps them equal).
-var execApplets = []string{"ip", "ifconfig", "ping", "brctl", "bridge"}
+// isApplet reports whether name is one of linkbox's applets, which ip
+// netns exec runs from this very binary when no program of that name is
+// on PATH (a box with linkbox but without its links). It is set once, by
+// init, and only read afterwards: the applet table refers to ip, and so,
+// through ip netns exec, to this code, and a direct reference would be an
+// initialisation cycle.
+var isApplet func(name string) bool
+
+func init() {
+	isApplet = func(name string) bool { _, ok := applets[name]; return ok }
+}
 
 // netnsExec is ip netns exec NAME CMD... and ip -all netns exec CMD...,
 // which runs CMD in each named namespace after a "netns: NAME" header and
@@ -126,10 +131,7 @@ func execCommand(argv []string) *exec.Cmd {
 	if cmd.Err == nil || strings.Contains(argv[0], "/") {
 		return cmd
 	}
-	for _, a := range execApplets {
-		if a != argv[0] {
-			continue
-		}
+	if isApplet(argv[0]) {
 		if self := selfBinary(); self != "" {
 			return &exec.Cmd{Path: self, Args: argv}
 		}

@@ -62,7 +62,26 @@ func openNetns(name string) (*nsfs.NS, error) {
 	if err != nil {
 		return nil, netnsOpenError(name, err, 255)
 	}
+	if !hasCapSysAdmin() {
+		// The socket is made in the namespace by a setns(2) that would
+		// fail deep in the dial; say it as iproute2 does, first.
+		ns.Close()
+		return nil, &cliError{code: 255, msg: fmt.Sprintf("setting the network namespace %s failed: %s", qname(name), errText(unix.EPERM))}
+	}
 	return ns, nil
+}
+
+// hasCapSysAdmin reports whether this thread has CAP_SYS_ADMIN in its
+// effective set, which setns(2) needs; true when capget fails, leaving
+// the answer to the kernel.
+func hasCapSysAdmin() bool {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return true
+	}
+	const c = unix.CAP_SYS_ADMIN
+	return data[c/32].Effective&(1<<(c%32)) != 0
 }
 
 // netnsOpenError words a failure to open a named namespace as iproute2's
