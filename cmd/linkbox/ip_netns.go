@@ -27,7 +27,11 @@ import (
 //     the rest), and -all delete goes on past a failure and exits 1;
 //   - a stale name (a file that is not a namespace mount) is explained
 //     where iproute2 prints "Peer netns reference is invalid" or nothing;
-//   - names being added by nsfs are never seen half made.
+//   - names being added by nsfs are never seen half made;
+//   - under --dry-run, add, attach and delete print what they would do
+//     ("would: mount --bind ...") and do nothing; exec runs the command
+//     with the wire switches in its environment, so that linkbox applets
+//     in it dry-run too.
 
 const netnsUsage = "Usage:\tip netns list\n" +
 	"\tip netns add NAME\n" +
@@ -288,6 +292,13 @@ func (c *ipCmd) netnsAdd(argv []string) error {
 	if err := checkNewName(name); err != nil {
 		return err
 	}
+	if c.dryRun {
+		if _, err := os.Lstat(runPath(name)); err == nil {
+			return failure("Cannot create namespace file \"%s\": %s", runPath(name), errText(unix.EEXIST))
+		}
+		c.would("mount --bind <a new network namespace> %s", runPath(name))
+		return nil
+	}
 	if err := c.netnsDir().Add(name); err != nil {
 		return failure("%s", addErrorText(name, err))
 	}
@@ -319,6 +330,13 @@ func (c *ipCmd) netnsAttach(argv []string) error {
 		return failure("Bind %s -> %s failed: %s", proc, runPath(name), errnoText(err))
 	}
 	defer ns.Close()
+	if c.dryRun {
+		if _, err := os.Lstat(runPath(name)); err == nil {
+			return failure("Cannot create namespace file \"%s\": %s", runPath(name), errText(unix.EEXIST))
+		}
+		c.would("mount --bind %s %s", proc, runPath(name))
+		return nil
+	}
 	if err := c.netnsDir().Attach(name, ns); err != nil {
 		return failure("%s", addErrorText(name, err))
 	}
@@ -426,6 +444,15 @@ func (c *ipCmd) netnsDelete(argv []string) error {
 	}
 	failed := false
 	for _, n := range names {
+		if c.dryRun {
+			if _, err := os.Lstat(runPath(n)); err != nil {
+				fmt.Fprintf(c.stderr, "Cannot remove namespace file \"%s\": %s\n", nsfs.Quote(runPath(n)), errnoText(err))
+				failed = true
+				continue
+			}
+			c.would("umount -l %s; rm %s", nsfs.Quote(runPath(n)), nsfs.Quote(runPath(n)))
+			continue
+		}
 		if err := d.Delete(n); err != nil {
 			fmt.Fprintf(c.stderr, "Cannot remove namespace file \"%s\": %s\n", nsfs.Quote(runPath(n)), errnoText(err))
 			failed = true

@@ -78,6 +78,7 @@ func (c *ipCmd) netnsExec(argv []string) error {
 func (c *ipCmd) execIn(name string, argv []string) (int, error) {
 	cmd := execCommand(argv)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.stdin, c.stdout, c.stderr
+	cmd.Env = c.wireEnviron() // linkbox applets in it trace, dry-run, capture as this one
 	if err := c.netnsDir().Start(name, cmd); err != nil {
 		return 0, execError(name, argv[0], err)
 	}

@@ -505,3 +505,34 @@ func TestIsApplet(t *testing.T) {
 		}
 	}
 }
+
+// Under --dry-run, add, attach and delete say what they would do and do
+// nothing; exec hands the switch to the command.
+func TestIPNetnsDryRun(t *testing.T) {
+	kernel(t)
+	dropNetns(t, "ntdry", "ntdry-new")
+	mustSys(t, "ip", "netns", "add", "ntdry")
+	names, mounts := netnsNames(t), nsMounts(t)
+	for _, c := range []struct {
+		argv []string
+		want string
+	}{
+		{[]string{"netns", "add", "ntdry-new"}, "would: mount --bind <a new network namespace> " + filepath.Join(runDir(), "ntdry-new") + "\n"},
+		{[]string{"netns", "attach", "ntdry-new", strconv.Itoa(os.Getpid())}, "would: mount --bind /proc/" + strconv.Itoa(os.Getpid()) + "/ns/net " + filepath.Join(runDir(), "ntdry-new") + "\n"},
+		{[]string{"netns", "delete", "ntdry"}, "would: umount -l " + filepath.Join(runDir(), "ntdry") + "; rm " + filepath.Join(runDir(), "ntdry") + "\n"},
+		{[]string{"netns", "exec", "ntdry", "sh", "-c", "echo $LINKBOX_DRY_RUN"}, "1\n"},
+	} {
+		got := lb(t, append([]string{"linkbox", "--dry-run", "ip"}, c.argv...)...)
+		if got.code != 0 || got.stdout != c.want {
+			t.Errorf("--dry-run ip %q: want exit 0 and %q, got exit %d %q %q", c.argv, c.want, got.code, got.stdout, got.stderr)
+		}
+		if n, m := netnsNames(t), nsMounts(t); !slices.Equal(n, names) || !slices.Equal(m, mounts) {
+			t.Errorf("--dry-run ip %q changed the names or mounts: %q", c.argv, n)
+		}
+	}
+	want := sys(t, "ip", "netns", "add", "ntdry")
+	got := lb(t, "linkbox", "--dry-run", "ip", "netns", "add", "ntdry")
+	if want != got {
+		t.Errorf("--dry-run add of a taken name: want iproute2's %+v, got %+v", want, got)
+	}
+}
