@@ -189,7 +189,7 @@ func (c *ipCmd) addrLinkText(b *strings.Builder, s *linkSet, l *rtnl.LinkMessage
 		b.WriteString(" protodown on ")
 	}
 	if c.opts.details > 0 {
-		c.linkDetailsText(b, l)
+		c.addrDetailsText(b, l)
 		if a.Alias != nil {
 			fmt.Fprintf(b, "\n    alias %s", *a.Alias)
 		}
@@ -268,7 +268,7 @@ func (c *ipCmd) addrLinkJSON(s *linkSet, l *rtnl.LinkMessage, v ipLinkView) *job
 		o.add("proto_down", true)
 	}
 	if c.opts.details > 0 {
-		c.linkDetailsJSON(o, l)
+		c.addrDetailsJSON(o, l)
 		if a.Alias != nil {
 			o.add("ifalias", *a.Alias)
 		}

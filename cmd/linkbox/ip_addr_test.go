@@ -288,6 +288,9 @@ func TestIPAddrShowMatchesIproute2(t *testing.T) {
 		{"addr", "show", "dev", "nosuch"}, {"addr", "show", "to", "1.2.3.x"}, {"addr", "show", "scope", "bogus"},
 		{"addr", "show", "master", "nosuch"}, {"addr", "show", "dev", "a0", "a1"}, {"addr", "bogus"},
 		{"addr", "show", "dev", "p0"}, {"-6", "addr", "show", "dev", "p0"},
+		// -d: kind and port details, without the address generation
+		// mode ip -d link adds; the bridge is down, so its timers stay.
+		{"-d", "addr", "show", "dev", "a1"}, {"-d", "addr", "show", "dev", "br0"}, {"-d", "-4", "addr", "show", "dev", "lo"},
 	})
 }
 
