@@ -114,7 +114,9 @@ func TestOperationsSendValid(t *testing.T) {
 		{"ReplaceRoute", func(c *rtnl.Conn) error {
 			return c.ReplaceRoute(netip.MustParsePrefix("2001:db8:9::/48"), &rtnl.RouteOptions{OIF: 3, Pref: new(uint8(3))})
 		}},
-		{"DeleteRoute", func(c *rtnl.Conn) error { return c.DeleteRoute(netip.Prefix{}, &rtnl.RouteOptions{Family: unix.AF_INET}) }},
+		{"DeleteRoute", func(c *rtnl.Conn) error {
+			return c.DeleteRoute(netip.Prefix{}, &rtnl.RouteOptions{Family: unix.AF_INET})
+		}},
 		{"Routes", func(c *rtnl.Conn) error { _, err := c.Routes(unix.AF_INET, 0); return err }},
 		{"AddNeigh", func(c *rtnl.Conn) error {
 			return c.AddNeigh(&rtnl.NeighMessage{Family: unix.AF_INET, Index: 3, State: unix.NUD_PERMANENT,
