@@ -79,11 +79,14 @@ func (c *ipCmd) execIn(name string, argv []string) (int, error) {
 	cmd := execCommand(argv)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.stdin, c.stdout, c.stderr
 	cmd.Env = c.wireEnviron() // linkbox applets in it trace, dry-run, capture as this one
+	// Caught from before the start, so that none is lost in between;
+	// those that come early are relayed once the command runs.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
 	if err := c.netnsDir().Start(name, cmd); err != nil {
 		return 0, execError(name, argv[0], err)
 	}
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	done := make(chan struct{})
 	relayed := make(chan struct{})
 	go func() {
@@ -100,7 +103,6 @@ func (c *ipCmd) execIn(name string, argv []string) (int, error) {
 		}
 	}()
 	err := cmd.Wait()
-	signal.Stop(sigs)
 	close(done)
 	<-relayed
 	return exitStatus(err)

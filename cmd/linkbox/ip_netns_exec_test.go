@@ -333,3 +333,24 @@ rm -f lb.out ip.out; cd /; rmdir "$OLDPWD"
 		t.Errorf("monitor stopped by SIGTERM: want status 143, got %q", s["lbrc"])
 	}
 }
+
+// exec passes standard input through, relays SIGTERM to the command
+// (which leaves no orphan) and exits as the command did.
+func TestIPNetnsExecSignals(t *testing.T) {
+	r := isolated(t, `
+$IP2 netns add sig
+echo "== stdin"; echo piped | $LB netns exec sig cat
+$LB netns exec sig sleep 31.5 & p=$!
+for i in $(seq 1 100); do pgrep -f '^sleep 31.5' >/dev/null && break; sleep 0.05; done
+kill -TERM $p; wait $p; rc=$?
+echo "== term"; echo $rc
+sleep 0.2; echo "== orphans"; pgrep -f '^sleep 31.5' || echo none
+`)
+	s := sections(r.stdout)
+	if s["stdin"] != "piped\n" {
+		t.Errorf("exec cat with piped input: want %q, got %q", "piped\n", s["stdin"])
+	}
+	if s["term"] != "143\n" || s["orphans"] != "none\n" {
+		t.Errorf("SIGTERM to ip netns exec: want status 143 and no orphan, got %q and %q (stderr %q)", s["term"], s["orphans"], r.stderr)
+	}
+}
