@@ -354,3 +354,30 @@ sleep 0.2; echo "== orphans"; pgrep -f '^sleep 31.5' || echo none
 		t.Errorf("SIGTERM to ip netns exec: want status 143 and no orphan, got %q and %q (stderr %q)", s["term"], s["orphans"], r.stderr)
 	}
 }
+
+// Ten linkbox processes adding one name, and ten more adding ten names,
+// on a run directory made by none of them yet: one winner for the one
+// name (the others are told it exists), every name made once, one
+// nsfs mount per name and one for nothing else.
+func TestIPNetnsParallelAdds(t *testing.T) {
+	r := isolated(t, `
+cd "$(mktemp -d)"
+umount /run/netns; rmdir /run/netns
+for i in $(seq 1 10); do ($LB netns add race; echo "rc=$?" >> race.rc) 2>>race.err & done
+for i in $(seq 1 10); do $LB netns add par$i & done
+wait
+echo "== ok"; grep -c 'rc=0' race.rc
+echo "== err"; sort -u race.err
+echo "== names"; ls /run/netns | wc -l
+echo "== mounts"; grep -c ' - nsfs ' /proc/self/mountinfo
+echo "== rundir"; grep -c ' /run/netns ' /proc/self/mountinfo
+rm -f race.rc race.err; cd /; rmdir "$OLDPWD"
+`)
+	s := sections(r.stdout)
+	if s["ok"] != "1\n" || s["err"] != "Cannot create namespace file \"/run/netns/race\": File exists\n" {
+		t.Errorf("10 adds of one name: want 1 success and iproute2's message for the rest, got %q successes, %q", s["ok"], s["err"])
+	}
+	if s["names"] != "11\n" || s["mounts"] != "11\n" || s["rundir"] != "1\n" {
+		t.Errorf("want 11 names, 11 nsfs mounts and the run directory mounted once; got %q, %q, %q (stderr %q)", s["names"], s["mounts"], s["rundir"], r.stderr)
+	}
+}
