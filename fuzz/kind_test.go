@@ -67,9 +67,14 @@ func checkKind(t *testing.T, k *kindTarget, in []byte) {
 	t.Helper()
 	wrapped := k.wrap(in)
 	valid := wrapped != nil && validIn(wrapped)
-	x := k.new()
+	var x rtnl.LinkData
 	var err error
-	checkAlloc(t, k.target, in, k.limit, func() { err = x.Decode(rtnl.NewDecoder(in)) })
+	// A fresh value each time: checkAlloc may decode more than once, and
+	// LinkData.Decode adds to what the value holds.
+	checkAlloc(t, k.target, in, k.limit, func() {
+		x = k.new()
+		err = x.Decode(rtnl.NewDecoder(in))
+	})
 	if err != nil {
 		return
 	}

@@ -54,8 +54,9 @@ type allocStat struct {
 	n     int     // its length
 }
 
-// checkAlloc runs fn, which decodes the n-byte input in, and fails t if
-// it allocated more than lim allows. The measurement is exact (ReadMemStats
+// checkAlloc runs fn, which decodes the input in into a value it makes
+// afresh (fn may run more than once), and fails t if it allocated more
+// than lim allows. The measurement is exact (ReadMemStats
 // flushes the per-P caches) as long as nothing else allocates meanwhile,
 // which holds inside a fuzz target's call.
 func checkAlloc(t *testing.T, target string, in []byte, lim allocLimit, fn func()) {
