@@ -599,12 +599,27 @@ func (c *ipCmd) portDetails(p *bridge.PortInfo) details {
 	return ds
 }
 
-// indexName is iproute2's ll_index_to_name: the link's name, or ifN.
+// indexName is iproute2's ll_index_to_name: the link's name, or ifN. It
+// asks through a connection of its own: the listing being printed may be
+// streaming from a dump on the shared one, which holds it meanwhile.
 func (c *ipCmd) indexName(idx int32) string {
-	if conn, err := c.conn(); err == nil {
-		if l, err := conn.LinkByIndex(idx); err == nil {
-			return l.Attrs.Name
+	name := fmt.Sprintf("if%d", idx)
+	cfg := &rtnl.Config{Kinds: kinds}
+	if c.netns != "" {
+		ns, err := openNetns(c.netns)
+		if err != nil {
+			return name
 		}
+		defer ns.Close()
+		cfg.NetNS = int(ns.Fd())
 	}
-	return fmt.Sprintf("if%d", idx)
+	conn, err := c.dial(cfg)
+	if err != nil {
+		return name
+	}
+	defer conn.Close()
+	if l, err := conn.LinkByIndex(idx); err == nil {
+		name = l.Attrs.Name
+	}
+	return name
 }
