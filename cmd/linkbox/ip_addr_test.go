@@ -116,20 +116,44 @@ func runTwins(t *testing.T, ipNS, lbNS string, cases []twinCase) {
 			t.Errorf("ip %s: iproute2 exited %d; the case says fail=%v", name, want.code, c.fail)
 		}
 		// Some of a command's effects come a moment later (the kernel
-		// adds an IPv6 address's local route from a work queue): the
-		// states are compared until they agree, for up to two seconds.
+		// adds an IPv6 address's local route from a work queue, which
+		// a loaded machine runs late): the states are compared until
+		// they agree, for up to five seconds.
 		after, wantState := nsState(t, lbNS), nsState(t, ipNS)
-		for deadline := time.Now().Add(2 * time.Second); after != wantState && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(5 * time.Second); after != wantState && time.Now().Before(deadline); {
 			time.Sleep(20 * time.Millisecond)
 			after, wantState = nsState(t, lbNS), nsState(t, ipNS)
 		}
 		if wantState != after {
-			t.Fatalf("ip %s: state differs from iproute2's:\nwant:\n%s\ngot:\n%s", name, wantState, after)
+			t.Fatalf("ip %s: state differs from iproute2's:\n%s\nwant:\n%s\ngot:\n%s", name, lineDiff(wantState, after), wantState, after)
 		}
 		if c.fail && before != after {
 			t.Errorf("ip %s failed but changed the state:\nbefore:\n%s\nafter:\n%s", name, before, after)
 		}
 	}
+}
+
+// lineDiff lists the lines only one of two texts has: "-" for want's,
+// "+" for got's.
+func lineDiff(want, got string) string {
+	count := map[string]int{}
+	for _, l := range strings.Split(want, "\n") {
+		count[l]++
+	}
+	for _, l := range strings.Split(got, "\n") {
+		count[l]--
+	}
+	var out []string
+	for l, n := range count {
+		for ; n > 0; n-- {
+			out = append(out, "- "+l)
+		}
+		for ; n < 0; n++ {
+			out = append(out, "+ "+l)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
 }
 
 // sameJSON compares two JSON documents: the same values with their keys in
