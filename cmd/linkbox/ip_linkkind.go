@@ -223,7 +223,8 @@ func (c *ipCmd) afterSend(r *linkRequest) error {
 	case *vethData:
 		d.close()
 	case *bridgeData:
-		if !d.isAdd || !wantsVLAN(d.Info) {
+		// A dry run made no bridge to look at.
+		if !d.isAdd || !wantsVLAN(d.Info) || c.dryRun {
 			return nil
 		}
 		conn, err := c.conn()
