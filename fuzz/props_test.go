@@ -48,10 +48,11 @@ var allocEvery = func() uint32 {
 var allocStats sync.Map // target name -> *allocStat
 
 type allocStat struct {
-	mu    sync.Mutex
-	worst float64 // largest (bytes-fixed)/len
-	bytes uint64  // allocation of the worst input
-	n     int     // its length
+	mu       sync.Mutex
+	perByte  float64 // largest allocation per input byte, over inputs of 256 bytes or more
+	large    int     // the size of that input
+	most     uint64  // largest allocation
+	mostSize int     // the size of its input
 }
 
 // checkAlloc runs fn, which decodes the input in into a value it makes
@@ -85,16 +86,16 @@ func checkAlloc(t *testing.T, target string, in []byte, lim allocLimit, fn func(
 				target, len(in), got, lim.perByte, len(in), lim.fixed, limit, in)
 		}
 	}
-	if len(in) > 0 {
-		v, _ := allocStats.LoadOrStore(target, new(allocStat))
-		s := v.(*allocStat)
-		ratio := float64(got) / float64(len(in))
-		s.mu.Lock()
-		if ratio > s.worst {
-			s.worst, s.bytes, s.n = ratio, got, len(in)
-		}
-		s.mu.Unlock()
+	v, _ := allocStats.LoadOrStore(target, new(allocStat))
+	st := v.(*allocStat)
+	st.mu.Lock()
+	if r := float64(got) / float64(len(in)); len(in) >= 256 && r > st.perByte {
+		st.perByte, st.large = r, len(in)
 	}
+	if got > st.most {
+		st.most, st.mostSize = got, len(in)
+	}
+	st.mu.Unlock()
 }
 
 func fnv32(b []byte) uint32 {
