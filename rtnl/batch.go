@@ -129,6 +129,9 @@ func (c *Conn) Batch(reqs []Request, opt BatchOptions) ([]Result, error) {
 				return err
 			}
 			results[i].Err = ack.err(MessageTypeName(reqs[i].Type), bufs[i], c.kinds)
+			if results[i].Err == nil {
+				c.observe(reqs[i], results[i].Replies)
+			}
 			delete(bySeq, m.Header.Seq)
 			bufs[i] = nil
 			if results[i].Err != nil && opt.StopOnError {

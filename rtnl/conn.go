@@ -70,6 +70,8 @@ type Conn struct {
 
 	mu  sync.Mutex
 	seq uint32
+
+	idx indexCache
 }
 
 // NewConn returns a Conn over s, whose local port id is pid. Dial is the
@@ -227,6 +229,7 @@ func (c *Conn) Execute(r Request) ([]Message, error) {
 			return nil, err
 		}
 		if done {
+			c.observe(r, replies)
 			return replies, nil
 		}
 	}

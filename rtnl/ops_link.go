@@ -107,10 +107,14 @@ func (c *Conn) LinkByIndex(index int32) (*LinkMessage, error) {
 
 // LinkIndex returns the index of the named link.
 func (c *Conn) LinkIndex(name string) (int32, error) {
+	if idx, ok := c.cachedIndex(name); ok {
+		return idx, nil
+	}
 	l, err := c.LinkByName(name)
 	if err != nil {
 		return 0, err
 	}
+	c.RememberLinkIndex(name, l.Index)
 	return l.Index, nil
 }
 
