@@ -101,6 +101,13 @@ func (c *ipCmd) runBatch(name string) int {
 	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	// Lines name the same links again and again: resolve each name once.
+	// The connections see every change the batch makes, so the cache
+	// stays true unless something else changes the links meanwhile.
+	c.cacheIndexes = true
+	for _, conn := range c.conns {
+		conn.CacheLinkIndexes(true)
+	}
 	b := &batchRun{c: c, name: name, r: &batchReader{sc: sc}}
 	for !b.stop {
 		l, ok := b.r.peek(0)
@@ -356,10 +363,23 @@ done:
 	if err != nil {
 		return false
 	}
-	if _, err := conn.Execute(rtnl.Request{Type: unix.RTM_NEWLINK, Flags: unix.NLM_F_CREATE | unix.NLM_F_EXCL, Payload: m}); err != nil {
+	replies, err := conn.Execute(rtnl.Request{Type: unix.RTM_NEWLINK, Flags: unix.NLM_F_CREATE | unix.NLM_F_EXCL | unix.NLM_F_ECHO, Payload: m})
+	if err != nil {
 		// The kernel made nothing: run the lines one by one, for
 		// iproute2's error on the right line.
 		return false
+	}
+	// The echo gives the first end's index (the connection remembers it)
+	// and, in IFLA_LINK, the peer's: remember that too when the peer is
+	// here, for the lines that name it next.
+	for _, r := range replies {
+		if r.Header.Type != unix.RTM_NEWLINK || ns != "" {
+			continue
+		}
+		var l rtnl.LinkMessage
+		if l.UnmarshalBinary(r.Data) == nil && l.Attrs.LinkNetNSID == nil {
+			conn.RememberLinkIndex(p, int32(l.Attrs.Link))
+		}
 	}
 	b.r.take(n)
 	return true

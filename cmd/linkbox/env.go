@@ -29,6 +29,10 @@ type env struct {
 
 	conns map[string]*rtnl.Conn // by namespace name; "" is the current one
 	netns string                // ip -n NAME: where conn() connects
+
+	// cacheIndexes makes new connections remember link names resolved
+	// to indexes (ip -batch; see rtnl.Conn.CacheLinkIndexes).
+	cacheIndexes bool
 }
 
 // kinds are the link kinds every decoder in the program knows.
@@ -62,6 +66,7 @@ func (e *env) connIn(ns string) (*rtnl.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.CacheLinkIndexes(e.cacheIndexes)
 	e.conns[ns] = c
 	return c, nil
 }

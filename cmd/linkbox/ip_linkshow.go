@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
@@ -155,59 +154,121 @@ func (c *ipCmd) linkShow(a *args) error {
 	return c.streamLinks(conn, f)
 }
 
-// streamLinks prints a whole link dump without keeping it decoded: the
-// dump's datagrams are kept as they came, a first pass notes each link's
-// name and flags (all that printing another link needs from it), and the
-// second decodes and prints one link at a time into the same message.
+// streamLinks prints a link dump as it arrives. Printing a link needs the
+// names (and flags) of its master and of its peer, which may come later in
+// the dump; a link waits until those it names have been seen, and the
+// links after it wait with it, to keep the kernel's order. A veth waits for
+// its peer, the next link; so at any time only a few links are held, and
+// memory stays flat whatever the number of links.
 func (c *ipCmd) streamLinks(conn *rtnl.Conn, f linkFilter) error {
-	msgs, err := conn.DumpAll(rtnl.Request{Type: unix.RTM_GETLINK, Payload: &rtnl.LinkMessage{
-		Family: unix.AF_PACKET, Attrs: rtnl.LinkAttrs{ExtMask: 1}, // RTEXT_FILTER_VF, as ip asks
-	}})
-	if err != nil && !errors.Is(err, rtnl.ErrDumpInterrupted) {
-		return err
+	// Without -s the counters are not printed: ask the kernel to leave
+	// them out (RTEXT_FILTER_SKIP_STATS), which makes the dump lighter to
+	// build and to carry.
+	mask := uint32(1) // RTEXT_FILTER_VF, as ip asks
+	if c.opts.stats == 0 {
+		mask |= 1 << 3
 	}
-	light := make([]rtnl.LinkMessage, 0, len(msgs))
-	set := &linkSet{byIdx: make(map[int32]*rtnl.LinkMessage, len(msgs))}
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWLINK {
-			continue
-		}
-		idx, flags, name, ok := linkNameOf(m.Data)
-		if !ok {
-			continue
-		}
-		light = append(light, rtnl.LinkMessage{Index: idx, Flags: flags, Attrs: rtnl.LinkAttrs{Name: name}})
-		set.byIdx[idx] = &light[len(light)-1]
-	}
-	set.nsName = c.nsidNamer(conn)
 	var masterIdx int32
 	if f.master != "" {
+		var err error
 		if masterIdx, err = linkIndex(conn, f.master); err != nil {
 			return err
 		}
 	}
+	set := &linkSet{refs: map[int32]linkRef{}, nsName: c.nsidNamer(conn)}
+	// Links are printed from inside the dump, while it holds the
+	// connection: learn the peer namespaces' names first, which asks the
+	// kernel through the same connection.
+	set.nsNameOf(0)
+	p := c.newLinkPrinter(set)
 	var l rtnl.LinkMessage
-	var decodeErr error
-	err = c.printLinks(set, func(yield func(*rtnl.LinkMessage) bool) {
-		for _, m := range msgs {
-			if m.Header.Type != unix.RTM_NEWLINK {
-				continue
-			}
-			if decodeErr = l.Decode(m.Data, conn.Kinds()); decodeErr != nil {
-				return
-			}
-			if !f.keep(&l, masterIdx) {
-				continue
-			}
-			if !yield(&l) {
-				return
-			}
+	emit := func(m rtnl.Message) error {
+		if err := l.Decode(m.Data, conn.Kinds()); err != nil {
+			return err
 		}
-	})
-	if decodeErr != nil {
-		return decodeErr
+		if !f.keep(&l, masterIdx) {
+			return nil
+		}
+		return p.print(&l)
 	}
-	return err
+	var pending []rtnl.Message
+	ready := func(m rtnl.Message) bool {
+		master, link := linkRefsOf(m.Data)
+		_, mok := set.refs[master]
+		_, lok := set.refs[link]
+		return (master == 0 || mok) && (link == 0 || lok)
+	}
+	err := conn.Dump(rtnl.Request{Type: unix.RTM_GETLINK, Payload: &rtnl.LinkMessage{
+		Family: unix.AF_PACKET, Attrs: rtnl.LinkAttrs{ExtMask: mask},
+	}}, func(m rtnl.Message) error {
+		if m.Header.Type != unix.RTM_NEWLINK {
+			return nil
+		}
+		if idx, flags, name, ok := rtnl.PeekLink(m.Data); ok {
+			set.refs[idx] = linkRef{name, flags}
+		}
+		pending = append(pending, m)
+		n := 0
+		for n < len(pending) && ready(pending[n]) {
+			if err := emit(pending[n]); err != nil {
+				return err
+			}
+			n++
+		}
+		// Drop what was printed, and the references it held to its
+		// datagrams.
+		rest := copy(pending, pending[n:])
+		clear(pending[rest:])
+		pending = pending[:rest]
+		return nil
+	})
+	if err != nil && !errors.Is(err, rtnl.ErrDumpInterrupted) {
+		return err
+	}
+	interrupted := err != nil
+	// Names still unknown at the end of the dump are not in it: print the
+	// rest as they are.
+	for _, m := range pending {
+		if err := emit(m); err != nil {
+			return err
+		}
+	}
+	if err := p.finish(); err != nil {
+		return err
+	}
+	if interrupted {
+		fmt.Fprintln(c.stderr, "Dump was interrupted and may be inconsistent.")
+	}
+	return nil
+}
+
+// linkRefsOf reads the indexes a link message names that printing it
+// resolves: IFLA_MASTER, and IFLA_LINK unless it lives in another
+// namespace (IFLA_LINK_NETNSID). 0 means none.
+func linkRefsOf(b []byte) (master, link int32) {
+	if len(b) < unix.SizeofIfInfomsg {
+		return 0, 0
+	}
+	d := rtnl.NewDecoder(b[unix.SizeofIfInfomsg:])
+	netns := false
+	for d.Next() {
+		switch d.Type() {
+		case unix.IFLA_MASTER:
+			if d.Len() == 4 {
+				master = int32(d.Uint32())
+			}
+		case unix.IFLA_LINK:
+			if d.Len() == 4 {
+				link = int32(d.Uint32())
+			}
+		case unix.IFLA_LINK_NETNSID:
+			netns = true
+		}
+	}
+	if netns {
+		link = 0
+	}
+	return master, link
 }
 
 // keep applies the filters of ip link show that need the decoded link.
@@ -225,56 +286,63 @@ func (f *linkFilter) keep(l *rtnl.LinkMessage, masterIdx int32) bool {
 	return true
 }
 
-// linkNameOf reads a link message's index, flags and IFLA_IFNAME and
-// nothing else.
-func linkNameOf(b []byte) (idx int32, flags uint32, name string, ok bool) {
-	if len(b) < unix.SizeofIfInfomsg {
-		return 0, 0, "", false
-	}
-	idx = int32(binary.NativeEndian.Uint32(b[4:]))
-	flags = binary.NativeEndian.Uint32(b[8:])
-	d := rtnl.NewDecoder(b[unix.SizeofIfInfomsg:])
-	for d.Next() {
-		if d.Type() == unix.IFLA_IFNAME {
-			return idx, flags, d.String(), true
-		}
-	}
-	return idx, flags, "", d.Err() == nil
-}
-
 // printLinks writes links in the form the options ask for, one at a time:
 // each link may be reused by the iterator once the next is asked for.
 func (c *ipCmd) printLinks(set *linkSet, links iter.Seq[*rtnl.LinkMessage]) error {
-	w := bufio.NewWriterSize(c.stdout, 64<<10)
-	if c.opts.json {
-		if err := c.writeJSONArray(w, func(yield func(any) bool) {
-			for l := range links {
-				if !yield(c.linkJSON(set, l, true)) {
-					return
-				}
-			}
-		}); err != nil {
-			return err
-		}
-		return w.Flush()
-	}
-	var b strings.Builder
+	p := c.newLinkPrinter(set)
 	for l := range links {
-		b.Reset()
-		switch {
-		case c.opts.brief:
-			c.linkBrief(&b, set, l)
-		default:
-			c.linkText(&b, set, l, true)
-			if c.opts.oneline {
-				oneline(&b, 0)
-			}
-		}
-		if _, err := w.WriteString(b.String()); err != nil {
+		if err := p.print(l); err != nil {
 			return err
 		}
 	}
-	return w.Flush()
+	return p.finish()
+}
+
+// linkPrinter writes links one by one in the form the options ask for.
+type linkPrinter struct {
+	c    *ipCmd
+	set  *linkSet
+	w    *bufio.Writer
+	b    strings.Builder
+	json *jsonArray
+}
+
+func (c *ipCmd) newLinkPrinter(set *linkSet) *linkPrinter {
+	p := &linkPrinter{c: c, set: set, w: bufio.NewWriterSize(c.stdout, 64<<10)}
+	if c.opts.json {
+		p.json = newJSONArray(p.w, c.opts.pretty)
+	}
+	return p
+}
+
+// print writes one link; l may be reused once print returns.
+func (p *linkPrinter) print(l *rtnl.LinkMessage) error {
+	c := p.c
+	if p.json != nil {
+		return p.json.add(c.linkJSON(p.set, l, true))
+	}
+	p.b.Reset()
+	switch {
+	case c.opts.brief:
+		c.linkBrief(&p.b, p.set, l)
+	default:
+		c.linkText(&p.b, p.set, l, true)
+		if c.opts.oneline {
+			oneline(&p.b, 0)
+		}
+	}
+	_, err := p.w.WriteString(p.b.String())
+	return err
+}
+
+// finish ends the output and flushes it.
+func (p *linkPrinter) finish() error {
+	if p.json != nil {
+		if err := p.json.close(); err != nil {
+			return err
+		}
+	}
+	return p.w.Flush()
 }
 
 // oneline turns the record written since start into one line, as ip -o

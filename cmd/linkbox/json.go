@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"iter"
 )
 
 // jobj is a JSON object that keeps its keys in the order they were added,
@@ -54,35 +53,53 @@ func writeJSON(w io.Writer, v any, pretty bool) error {
 	return enc.Encode(v)
 }
 
-// writeJSONArray writes a JSON array element by element, as writeJSON
-// would write the whole slice, without holding the elements.
-func (c *ipCmd) writeJSONArray(w io.Writer, elems iter.Seq[any]) error {
-	first := true
-	if _, err := io.WriteString(w, "["); err != nil {
+// jsonArray writes a JSON array element by element, as writeJSON would
+// write the whole slice, without holding the elements.
+type jsonArray struct {
+	w      io.Writer
+	pretty bool
+	n      int
+	err    error
+}
+
+func newJSONArray(w io.Writer, pretty bool) *jsonArray {
+	a := &jsonArray{w: w, pretty: pretty}
+	_, a.err = io.WriteString(w, "[")
+	return a
+}
+
+// add writes one element.
+func (a *jsonArray) add(v any) error {
+	if a.err != nil {
+		return a.err
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		a.err = err
 		return err
 	}
-	for v := range elems {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		if c.opts.pretty {
-			var ind bytes.Buffer
-			json.Indent(&ind, raw, "    ", "    ")
-			raw = append([]byte("\n    "), ind.Bytes()...)
-		}
-		if !first {
-			io.WriteString(w, ",")
-		}
-		first = false
-		if _, err := w.Write(raw); err != nil {
-			return err
-		}
+	if a.n > 0 {
+		io.WriteString(a.w, ",")
+	}
+	if a.pretty {
+		var ind bytes.Buffer
+		json.Indent(&ind, raw, "    ", "    ")
+		raw = append([]byte("\n    "), ind.Bytes()...)
+	}
+	a.n++
+	_, a.err = a.w.Write(raw)
+	return a.err
+}
+
+// close ends the array.
+func (a *jsonArray) close() error {
+	if a.err != nil {
+		return a.err
 	}
 	end := "]\n"
-	if c.opts.pretty && !first {
+	if a.pretty && a.n > 0 {
 		end = "\n]\n"
 	}
-	_, err := io.WriteString(w, end)
-	return err
+	_, a.err = io.WriteString(a.w, end)
+	return a.err
 }

@@ -12,10 +12,19 @@ import (
 
 // linkSet is a link dump with the lookups output needs: names by index
 // (for "master br0" and "veth0@veth1") and flags by index (for M-DOWN).
+// A set made from decoded links has them in byIdx; a streamed listing
+// keeps only each link's name and flags, in refs.
 type linkSet struct {
 	links  []*rtnl.LinkMessage
 	byIdx  map[int32]*rtnl.LinkMessage
+	refs   map[int32]linkRef
 	nsName func(nsid int32) string // names a peer namespace by its id, or ""
+}
+
+// linkRef is what printing a link needs to know of another link.
+type linkRef struct {
+	name  string
+	flags uint32
 }
 
 func newLinkSet(links []*rtnl.LinkMessage) *linkSet {
@@ -26,9 +35,18 @@ func newLinkSet(links []*rtnl.LinkMessage) *linkSet {
 	return s
 }
 
-func (s *linkSet) name(idx int32) string {
+// ref returns the name and flags of the link with index idx.
+func (s *linkSet) ref(idx int32) (linkRef, bool) {
 	if l, ok := s.byIdx[idx]; ok {
-		return l.Attrs.Name
+		return linkRef{l.Attrs.Name, l.Flags}, true
+	}
+	r, ok := s.refs[idx]
+	return r, ok
+}
+
+func (s *linkSet) name(idx int32) string {
+	if r, ok := s.ref(idx); ok {
+		return r.name
 	}
 	return fmt.Sprintf("if%d", idx)
 }
@@ -144,8 +162,8 @@ func (s *linkSet) mdown(l *rtnl.LinkMessage) bool {
 	if l.Attrs.Link == 0 || l.Attrs.LinkNetNSID != nil {
 		return false
 	}
-	p, ok := s.byIdx[int32(l.Attrs.Link)]
-	return ok && p.Flags&unix.IFF_UP == 0
+	p, ok := s.ref(int32(l.Attrs.Link))
+	return ok && p.flags&unix.IFF_UP == 0
 }
 
 // linkText writes a link as ip link show does; addrs, if not nil, adds the
