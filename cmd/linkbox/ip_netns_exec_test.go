@@ -41,7 +41,11 @@ func isolated(t *testing.T, script string) result {
 	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "LB="+filepath.Join(dir, "ip"), "LBX="+filepath.Join(dir, "linkbox"), "IP2="+ip2)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	before := netnsNames(t)
 	err = cmd.Run()
+	if after := netnsNames(t); !slices.Equal(before, after) {
+		t.Errorf("the isolated script changed the sandbox's own run directory: before %q, after %q", before, after)
+	}
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -356,26 +360,35 @@ sleep 0.2; echo "== orphans"; pgrep -f '^sleep 31.5' || echo none
 }
 
 // Ten linkbox processes adding one name, and ten more adding ten names,
-// on a run directory made by none of them yet: one winner for the one
-// name (the others are told it exists), every name made once, one
-// nsfs mount per name and one for nothing else.
+// on a run directory made by none of them yet (a fresh tmpfs on /run, none
+// of the sandbox's mounts under it, and a copy of the binary outside it): one winner for the one name (the
+// others are told it exists), every name made once, one nsfs mount per
+// name, and the run directory mounted once.
 func TestIPNetnsParallelAdds(t *testing.T) {
+	kernel(t)
+	tmp := t.TempDir()
+	bin, err := os.ReadFile(filepath.Join(linkboxBin(t), "linkbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "linkbox"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	r := isolated(t, `
-cd "$(mktemp -d)"
-umount /run/netns; rmdir /run/netns
-for i in $(seq 1 10); do ($LB netns add race; echo "rc=$?" >> race.rc) 2>>race.err & done
-for i in $(seq 1 10); do $LB netns add par$i & done
+L=`+tmp+`/linkbox; cd `+tmp+`
+umount --recursive --lazy /run; mount -t tmpfs tmpfs /run; test ! -e /run/netns || exit 9
+for i in $(seq 1 10); do ($L ip netns add race; echo "rc=$?" >> race.rc) 2>>race.err & done
+for i in $(seq 1 10); do $L ip netns add par$i & done
 wait
 echo "== ok"; grep -c 'rc=0' race.rc
 echo "== err"; sort -u race.err
 echo "== names"; ls /run/netns | wc -l
 echo "== mounts"; grep -c ' - nsfs ' /proc/self/mountinfo
 echo "== rundir"; grep -c ' /run/netns ' /proc/self/mountinfo
-rm -f race.rc race.err; cd /; rmdir "$OLDPWD"
 `)
 	s := sections(r.stdout)
 	if s["ok"] != "1\n" || s["err"] != "Cannot create namespace file \"/run/netns/race\": File exists\n" {
-		t.Errorf("10 adds of one name: want 1 success and iproute2's message for the rest, got %q successes, %q", s["ok"], s["err"])
+		t.Errorf("10 adds of one name: want 1 success and iproute2's message for the rest, got %q successes, %q (exit %d, stderr %q)", s["ok"], s["err"], r.code, r.stderr)
 	}
 	if s["names"] != "11\n" || s["mounts"] != "11\n" || s["rundir"] != "1\n" {
 		t.Errorf("want 11 names, 11 nsfs mounts and the run directory mounted once; got %q, %q, %q (stderr %q)", s["names"], s["mounts"], s["rundir"], r.stderr)
