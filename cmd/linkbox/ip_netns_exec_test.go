@@ -365,18 +365,7 @@ sleep 0.2; echo "== orphans"; pgrep -f '^sleep 31.5' || echo none
 // others are told it exists), every name made once, one nsfs mount per
 // name, and the run directory mounted once.
 func TestIPNetnsParallelAdds(t *testing.T) {
-	kernel(t)
-	tmp := t.TempDir()
-	bin, err := os.ReadFile(filepath.Join(linkboxBin(t), "linkbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "linkbox"), bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	r := isolated(t, `
-L=`+tmp+`/linkbox; cd `+tmp+`
-umount --recursive --lazy /run; mount -t tmpfs tmpfs /run; test ! -e /run/netns || exit 9
+	r := freshRun(t, `
 for i in $(seq 1 10); do ($L ip netns add race; echo "rc=$?" >> race.rc) 2>>race.err & done
 for i in $(seq 1 10); do $L ip netns add par$i & done
 wait
@@ -392,5 +381,51 @@ echo "== rundir"; grep -c ' /run/netns ' /proc/self/mountinfo
 	}
 	if s["names"] != "11\n" || s["mounts"] != "11\n" || s["rundir"] != "1\n" {
 		t.Errorf("want 11 names, 11 nsfs mounts and the run directory mounted once; got %q, %q, %q (stderr %q)", s["names"], s["mounts"], s["rundir"], r.stderr)
+	}
+}
+
+// freshRun is isolated with a fresh tmpfs on /run (no run directory, none
+// of the sandbox's mounts under it); $L is a copy of linkbox outside /run,
+// and the script runs in a temporary directory.
+func freshRun(t *testing.T, script string) result {
+	t.Helper()
+	kernel(t)
+	tmp := t.TempDir()
+	bin, err := os.ReadFile(filepath.Join(linkboxBin(t), "linkbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "linkbox"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return isolated(t, `
+L=`+tmp+`/linkbox; cd `+tmp+`
+umount --recursive --lazy /run; mount -t tmpfs tmpfs /run; test ! -e /run/netns || exit 9
+`+script)
+}
+
+// Without a run directory, what only reads prints what iproute2 prints
+// (nothing at all for a JSON list), and monitor makes the directory.
+func TestIPNetnsNoRunDir(t *testing.T) {
+	cmds := []string{"netns", "-j netns", "netns list-id", "-j netns list-id", "netns identify", "-all netns delete", "-all netns exec true", "netns pids x", "netns del x"}
+	script := ""
+	for _, c := range cmds {
+		script += "echo '== ip " + c + "'; $IP2 " + c + " 2>&1; echo rc=$?\n"
+		script += "echo '== lb " + c + "'; $L ip " + c + " 2>&1; echo rc=$?\n"
+	}
+	script += "test ! -e /run/netns && echo '== absent'\n"
+	script += "timeout -s TERM 0.5 $L ip netns monitor; echo '== monitor'; ls -ld /run/netns | cut -c1-10\n"
+	r := freshRun(t, script)
+	s := sections(r.stdout)
+	for _, c := range cmds {
+		if s["ip "+c] != s["lb "+c] {
+			t.Errorf("ip %s without a run directory: want (iproute2) %q, got %q", c, s["ip "+c], s["lb "+c])
+		}
+	}
+	if _, ok := s["absent"]; !ok {
+		t.Errorf("the commands that only read made the run directory")
+	}
+	if s["monitor"] != "drwxr-xr-x\n" {
+		t.Errorf("monitor: want it to make the run directory (0755), got %q (stderr %q)", s["monitor"], r.stderr)
 	}
 }
