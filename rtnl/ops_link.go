@@ -1,10 +1,9 @@
 package rtnl
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 
 	"golang.org/x/sys/unix"
@@ -309,12 +308,8 @@ func (c *Conn) unusedGroup() (uint32, error) {
 	if err != nil {
 		return 0, err
 	}
-	var b [4]byte
 	for {
-		if _, err := rand.Read(b[:]); err != nil {
-			return 0, err
-		}
-		g := binary.NativeEndian.Uint32(b[:]) | 1<<31
+		g := rand.Uint32() | 1<<31
 		if !used[g] {
 			return g, nil
 		}

@@ -11,14 +11,14 @@ package main
 // with it in its alias (IFLA_IFALIAS, cniAlias), which GC reads.
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -46,22 +46,37 @@ const cniAliasPrefix = "linkbox-cni/"
 const cniMaxAlias = 255
 
 // cniHostVethName is the host end's name for an attachment: "veth" and the
-// first eight hex digits of SHA-256("CONTAINERID/IFNAME"). Like the
-// reference plugin's random names it fits IFNAMSIZ; unlike them it is the
-// same for the same attachment, so DEL finds it without the namespace.
+// 128-bit FNV-1a hash of "CONTAINERID/IFNAME" folded to eight hex digits.
+// Like the reference plugin's random names it fits IFNAMSIZ; unlike them it
+// is the same for the same attachment, so DEL finds it without the
+// namespace. (FNV rather than SHA-256: the name needs spread, not
+// resistance to attack, and the crypto packages would add a megabyte to
+// the binary.)
 func cniHostVethName(containerID, ifname string) string {
-	h := sha256.Sum256([]byte(containerID + "/" + ifname))
-	return "veth" + hex.EncodeToString(h[:4])
+	// Fold all 128 bits into 32: FNV's last bytes only reach the low
+	// half of the digest.
+	h := cniHash(containerID + "/" + ifname)
+	var f [4]byte
+	for i, b := range h {
+		f[i%4] ^= b
+	}
+	return "veth" + hex.EncodeToString(f[:])
+}
+
+// cniHash is the 128-bit FNV-1a hash of s.
+func cniHash(s string) []byte {
+	h := fnv.New128a()
+	h.Write([]byte(s))
+	return h.Sum(nil)
 }
 
 // cniAttachmentKey is how an attachment is written in a host end's alias:
-// "CONTAINERID/IFNAME", or "#" and the SHA-256 of that when the alias
-// would not fit in the kernel's 255 bytes.
+// "CONTAINERID/IFNAME", or "#" and its hash (cniHash) when the alias would
+// not fit in the kernel's 255 bytes.
 func cniAttachmentKey(network, containerID, ifname string) string {
 	k := containerID + "/" + ifname
 	if len(cniAliasPrefix)+len(network)+1+len(k) > cniMaxAlias {
-		h := sha256.Sum256([]byte(k))
-		return "#" + hex.EncodeToString(h[:])
+		return "#" + hex.EncodeToString(cniHash(k))
 	}
 	return k
 }
@@ -639,8 +654,9 @@ func cniStableMAC(mac net.HardwareAddr) net.HardwareAddr {
 			return mac
 		}
 	}
-	m := make(net.HardwareAddr, 6)
-	rand.Read(m)
+	var b [8]byte
+	binary.NativeEndian.PutUint64(b[:], rand.Uint64())
+	m := net.HardwareAddr(b[:6])
 	m[0] = m[0]&^1 | 2 // unicast, locally administered
 	return m
 }
