@@ -27,11 +27,18 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+# The main module, then the nested module that checks linkbox-cni with
+# the CNI project's own cnitool (it fetches the CNI modules first).
 test: fmt-check vet
 	$(GO) test ./...
+	cd cmd/linkbox/cnitest && $(GO) vet ./... && $(GO) test ./...
 
+# Micro-benchmarks of every package, then the bulk scenarios against
+# iproute2 (S1, S1c, S2, S3; minutes; needs iproute2, nsenter and GNU
+# time). LINKBOX_BENCH_RUNS, _PAIRS, _NS and _ONLY tune the scenarios.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	LINKBOX_BENCH_SCENARIOS=1 $(GO) test -run '^$$' -bench Scenarios -benchtime 1x -timeout 60m ./cmd/linkbox
 
 clean:
 	rm -rf bin
