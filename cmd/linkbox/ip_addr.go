@@ -845,8 +845,10 @@ func (c *ipCmd) addrFlush(conn *rtnl.Conn, set *linkSet, f *addrFilter, names *r
 			fmt.Fprintf(c.stdout, "\n*** Round %d, deleting %d addresses ***\n", round+1, len(reqs))
 		}
 		// "primary" flushes one round: more would take the secondaries
-		// promoted in their place.
-		if f.flagMask&unix.IFA_F_SECONDARY != 0 && f.flags&unix.IFA_F_SECONDARY == 0 {
+		// promoted in their place. A dry run stops there too: the kernel
+		// deleted nothing, and the next dump would list the same
+		// addresses again.
+		if c.dryRun || f.flagMask&unix.IFA_F_SECONDARY != 0 && f.flags&unix.IFA_F_SECONDARY == 0 {
 			if c.opts.stats > 0 {
 				fmt.Fprintf(c.stdout, "*** Flush is complete after %d round%s ***\n", round+1, plural(round+1))
 			}

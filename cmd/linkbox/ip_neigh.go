@@ -490,6 +490,14 @@ func (c *ipCmd) neighFlush(conn *rtnl.Conn, set *linkSet, f *neighFilter, names 
 		if c.opts.stats > 0 {
 			fmt.Fprintf(c.stdout, "\n*** Round %d, deleting %d entries ***\n", round+1, len(reqs))
 		}
+		// A dry run deleted nothing: the next dump would list the same
+		// entries again, round after round.
+		if c.dryRun {
+			if c.opts.stats > 0 {
+				fmt.Fprintln(c.stdout, "*** Flush is complete after 1 round ***")
+			}
+			return nil
+		}
 		f.state &^= unix.NUD_FAILED
 	}
 	fmt.Fprintf(c.stdout, "*** Flush not complete bailing out after %d rounds\n", neighFlushRounds)
