@@ -16,6 +16,7 @@ mount -t tmpfs tmpfs /run
 mount -t sysfs sysfs /sys
 apps=$(mktemp -d /run/linkbox.XXXXXX)
 "$bin" --install "$apps"
+ln -s "$bin" "$apps/linkbox"
 export PATH="$apps:$PATH"
 
 step() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
@@ -45,6 +46,7 @@ for i in 1 2; do
 done
 
 step "what was built"
+run linkbox topo
 run brctl show br-test
 run ip -br link
 run ip netns exec ns1 ip -br addr
@@ -59,6 +61,7 @@ run brctl showmacs br-test
 step "teardown"
 run ip link del br-tap1
 run ip link del br-tap2
+run ip link set dev br-test down
 run brctl delbr br-test
 run ip netns del ns1
 run ip netns del ns2
