@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -27,8 +28,14 @@ type pingOpts struct {
 	dest     string
 }
 
+// defaultPingOpts are iputils' defaults: a reply awaited 10 s, one request
+// a second, 56 bytes of payload.
+func defaultPingOpts() pingOpts {
+	return pingOpts{wait: 10 * time.Second, interval: time.Second, size: 56}
+}
+
 func pingMain(e *env, argv []string) int {
-	o := pingOpts{wait: 10 * time.Second, interval: time.Second, size: 56}
+	o := defaultPingOpts()
 	for i := 0; i < len(argv); i++ {
 		a := argv[i]
 		if len(a) < 2 || a[0] != '-' {
@@ -133,6 +140,10 @@ func (e *env) ping(o pingOpts) int {
 		fmt.Fprintf(e.stderr, "ping: %s: %v\n", o.dest, err)
 		return 2
 	}
+	// A dry run sends no packet: name resolution above only reads.
+	if e.would("%s", o.command(dst)) {
+		return 0
+	}
 	p, err := openPinger(dst, o.iface)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "ping: %v\n", err)
@@ -199,6 +210,38 @@ func (e *env) ping(o pingOpts) int {
 		return 1
 	}
 	return 0
+}
+
+// command is the ping command line that does what o asks, to dst: what a
+// dry run says it would run.
+func (o pingOpts) command(dst netip.Addr) string {
+	secs := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
+	def := defaultPingOpts()
+	var b strings.Builder
+	b.WriteString("ping")
+	if o.count != 0 {
+		fmt.Fprintf(&b, " -c %d", o.count)
+	}
+	if o.interval != def.interval {
+		fmt.Fprintf(&b, " -i %s", secs(o.interval))
+	}
+	if o.wait != def.wait {
+		fmt.Fprintf(&b, " -W %s", secs(o.wait))
+	}
+	if o.deadline != 0 {
+		fmt.Fprintf(&b, " -w %s", secs(o.deadline))
+	}
+	if o.size != def.size {
+		fmt.Fprintf(&b, " -s %d", o.size)
+	}
+	if o.iface != "" {
+		fmt.Fprintf(&b, " -I %s", o.iface)
+	}
+	if o.quiet {
+		b.WriteString(" -q")
+	}
+	fmt.Fprintf(&b, " %s", dst)
+	return b.String()
 }
 
 func fmtMs(d time.Duration) string {
