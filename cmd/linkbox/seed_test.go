@@ -72,11 +72,14 @@ done
 `
 
 // runSeed runs a script in a namespace sandbox of its own (new network and
-// mount namespaces with their own /run and /sys) with the given programs
-// first in PATH, then prints the state it left.
+// mount namespaces with their own /run/netns and /sys) with PATH set to
+// path, after checking that ip is wantIP there, then prints the state it
+// left.
 func runSeed(t *testing.T, script, path, wantIP string) string {
 	t.Helper()
-	full := "set -e\nmount -t tmpfs tmpfs /run\nmount -t sysfs sysfs /sys\nip link set lo up\n" +
+	// A fresh tmpfs on /run/netns, not /run: the linkbox binary lives in
+	// the sandbox's /run.
+	full := "set -e\nmkdir -p /run/netns\nmount -t tmpfs tmpfs /run/netns\nmount -t sysfs sysfs /sys\nip link set lo up\n" +
 		"export PATH=" + path + "\n" +
 		`[ "$(command -v ip)" = "` + wantIP + `" ] || { echo "ip is $(command -v ip)" >&2; exit 9; }` + "\n" +
 		script + "\nexport PATH=" + os.Getenv("PATH") + "\n" + seedState
