@@ -105,3 +105,25 @@ func nstestRequireB(b *testing.B) {
 	}
 	requireSandbox(b)
 }
+
+// BenchmarkBatchFraming frames 1000 requests into batch datagrams as Batch
+// does before sending: `ip link set dev X up` for 1000 links.
+func BenchmarkBatchFraming(b *testing.B) {
+	reqs := make([]Request, 1000)
+	for i := range reqs {
+		reqs[i] = Request{Type: unix.RTM_NEWLINK, Flags: unix.NLM_F_ACK, Payload: &LinkMessage{Index: int32(i + 1), Flags: unix.IFF_UP, Change: unix.IFF_UP}}
+	}
+	var c Conn
+	buf := make([]byte, 0, 64<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = buf[:0]
+		for i, r := range reqs {
+			var err error
+			if buf, err = c.appendRequest(buf, r, uint32(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(buf))/float64(len(reqs)), "bytes/request")
+}

@@ -50,8 +50,10 @@ func init() {
 	}
 }
 
+// nsidAttrOrder is the order iproute2 writes them in: the namespace first
+// (`ip netns set NAME ID` sends NETNSA_FD, then NETNSA_NSID).
 var nsidAttrOrder = []uint16{
-	unix.NETNSA_NSID, unix.NETNSA_PID, unix.NETNSA_FD,
+	unix.NETNSA_FD, unix.NETNSA_PID, unix.NETNSA_NSID,
 	unix.NETNSA_TARGET_NSID, unix.NETNSA_CURRENT_NSID,
 }
 

@@ -86,3 +86,33 @@ func (s *Subscription) SetDeadline(t time.Time) error {
 
 // Close closes the socket.
 func (s *Subscription) Close() error { return s.sock.Close() }
+
+// Decode decodes the event's message by its type: *LinkMessage for
+// RTM_NEWLINK and RTM_DELLINK, *AddressMessage, *RouteMessage,
+// *NeighMessage, *NSIDMessage likewise. Other types decode to their raw
+// Message. kinds decode link kind data. The result keeps references into
+// the event's bytes.
+func (e Event) Decode(kinds Kinds) (any, error) {
+	if e.Overrun {
+		return nil, ErrOverrun
+	}
+	m := e.Message
+	switch m.Header.Type {
+	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
+		l := new(LinkMessage)
+		return l, l.Decode(m.Data, kinds)
+	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
+		a := new(AddressMessage)
+		return a, a.UnmarshalBinary(m.Data)
+	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
+		r := new(RouteMessage)
+		return r, r.UnmarshalBinary(m.Data)
+	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:
+		n := new(NeighMessage)
+		return n, n.UnmarshalBinary(m.Data)
+	case unix.RTM_NEWNSID, unix.RTM_DELNSID:
+		n := new(NSIDMessage)
+		return n, n.UnmarshalBinary(m.Data)
+	}
+	return m, nil
+}

@@ -2,6 +2,7 @@ package rtnl
 
 import (
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -26,8 +27,18 @@ func TestKernelSubscribeLinks(t *testing.T) {
 		if err != nil {
 			t.Fatalf("waiting for the events of ksub0 (new %v, del %v): %v", sawNew, sawDel, err)
 		}
-		var l LinkMessage
-		if e.Overrun || l.UnmarshalBinary(e.Message.Data) != nil || l.Attrs.Name != "ksub0" {
+		if e.Overrun {
+			continue
+		}
+		v, err := e.Decode(nil)
+		if err != nil {
+			t.Fatalf("decoding event %s: %v", MessageTypeName(e.Message.Header.Type), err)
+		}
+		l, ok := v.(*LinkMessage)
+		if !ok {
+			t.Fatalf("an RTNLGRP_LINK event decoded to %T", v)
+		}
+		if l.Attrs.Name != "ksub0" {
 			continue
 		}
 		switch e.Message.Header.Type {
@@ -84,5 +95,46 @@ func TestKernelSubscribeOverrun(t *testing.T) {
 	}
 	if n != 120 {
 		t.Fatalf("after re-reading: want 120 links in the group, got %d", n)
+	}
+}
+
+// Address, route and nsid events arrive decoded as their own types.
+func TestKernelSubscribeDecodes(t *testing.T) {
+	c := dial(t)
+	sub, err := Subscribe(nil, unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_NSID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	sub.SetDeadline(time.Now().Add(10 * time.Second))
+	v := addVeth(t, c, "ksubd0")
+	if err := c.SetLinkUp(v.Index); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddAddr(v.Index, netip.MustParsePrefix("198.18.77.1/24"), nil); err != nil {
+		t.Fatal(err)
+	}
+	_, ns := otherNetns(t)
+	if err := c.SetNSIDOfFD(int(ns.Fd()), 42); err != nil {
+		t.Fatal(err)
+	}
+	var sawAddr, sawRoute, sawNSID bool
+	for !sawAddr || !sawRoute || !sawNSID {
+		e, err := sub.Next()
+		if err != nil {
+			t.Fatalf("waiting for events (addr %v, route %v, nsid %v): %v", sawAddr, sawRoute, sawNSID, err)
+		}
+		d, err := e.Decode(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch x := d.(type) {
+		case *AddressMessage:
+			sawAddr = sawAddr || x.Attrs.Local == netip.MustParseAddr("198.18.77.1")
+		case *RouteMessage:
+			sawRoute = sawRoute || x.Attrs.PrefSrc == netip.MustParseAddr("198.18.77.1")
+		case *NSIDMessage:
+			sawNSID = sawNSID || (x.Attrs.NSID != nil && *x.Attrs.NSID == 42)
+		}
 	}
 }
