@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -84,26 +83,181 @@ func GuessDirection(b []byte) rtnl.Direction {
 	return rtnl.Received
 }
 
-var (
-	// A syscall line: optional "[pid N] " or "N " and a time stamp, then
-	// the call, or the resumption of an unfinished one.
-	straceCall = regexp.MustCompile(`^(?:\[pid\s+\d+\]\s+|\d+\s+)?(?:[\d:.]+\s+)?(?:<\.\.\.\s+)?(sendmsg|sendto|recvmsg|recvfrom|write|read)(\(| resumed>)`)
-	// A line of the hex dump -e write= and -e read= print:
-	// " | 00000  5c 00 00 00 10 00 05 06  0f 02 0b 6b 00 00 00 00  \..........k.... |"
-	straceDump = regexp.MustCompile(`^\s*\|\s*([0-9a-f]{5,})  `)
-	// A string strace -xx prints: every byte as \xNN.
-	straceString = regexp.MustCompile(`"((?:\\x[0-9a-fA-F]{2})*)"(\.\.\.)?`)
-)
+// straceCalls are the calls whose bytes ParseStrace reads.
+var straceCalls = []string{"sendmsg", "sendto", "recvmsg", "recvfrom", "write", "read"}
+
+// isStraceSpace is the white space strace puts between the fields of a
+// line.
+func isStraceSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// skipSpace returns s after its leading white space, and whether there
+// was any.
+func skipSpace(s string) (string, bool) {
+	i := 0
+	for i < len(s) && isStraceSpace(s[i]) {
+		i++
+	}
+	return s[i:], i > 0
+}
+
+// skipRun returns s after its leading bytes that in accepts, and how many
+// there were.
+func skipRun(s string, in func(byte) bool) (string, int) {
+	i := 0
+	for i < len(s) && in(s[i]) {
+		i++
+	}
+	return s[i:], i
+}
+
+func isDigit(c byte) bool        { return '0' <= c && c <= '9' }
+func isTimeByte(c byte) bool     { return isDigit(c) || c == ':' || c == '.' }
+func isLowerHex(c byte) bool     { return isDigit(c) || 'a' <= c && c <= 'f' }
+func isHexDigit(c byte) bool     { return isLowerHex(c) || 'A' <= c && c <= 'F' }
+func isBlankOrComma(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' }
+
+// stracePrefix returns a line of strace's after what it may put before
+// the call: the process, as "[pid N] " (strace -f on a terminal) or "N "
+// (strace -f -o FILE), then a time stamp ("12:00:01.000001 ", -t and
+// friends).
+func stracePrefix(l string) string {
+	if rest, ok := strings.CutPrefix(l, "[pid"); ok {
+		rest, sp := skipSpace(rest)
+		rest, n := skipRun(rest, isDigit)
+		if rest, ok := strings.CutPrefix(rest, "]"); ok && sp && n > 0 {
+			if rest, sp := skipSpace(rest); sp {
+				l = rest
+			}
+		}
+	} else if rest, n := skipRun(l, isDigit); n > 0 {
+		if rest, sp := skipSpace(rest); sp {
+			l = rest
+		}
+	}
+	if rest, n := skipRun(l, isTimeByte); n > 0 {
+		if rest, sp := skipSpace(rest); sp {
+			l = rest
+		}
+	}
+	return l
+}
+
+// straceCall returns the call a line of strace's starts or resumes
+// ("sendmsg(...", "<... recvmsg resumed>..."), if it is one of
+// straceCalls.
+func straceCall(l string) (string, bool) {
+	l = stracePrefix(l)
+	if rest, ok := strings.CutPrefix(l, "<..."); ok {
+		if rest, sp := skipSpace(rest); sp {
+			l = rest
+		}
+	}
+	for _, c := range straceCalls {
+		if rest, ok := strings.CutPrefix(l, c); ok && (strings.HasPrefix(rest, "(") || strings.HasPrefix(rest, " resumed>")) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// straceNote reports whether a line is strace's own bookkeeping, with no
+// bytes in it: a process that ended ("+++ exited with 1 +++", "+++ killed
+// by SIGKILL +++"), a signal ("--- SIGCHLD {...} ---"), a call of
+// another process cut off and taken up later ("wait4(-1,  <unfinished
+// ...>", "<... wait4 resumed>...", or the mark alone), or strace's own
+// word ("strace: Process 12 attached").
+func straceNote(l string) bool {
+	l = strings.TrimRight(stracePrefix(l), " \t\r\n")
+	switch {
+	case strings.HasPrefix(l, "strace: Process "),
+		strings.HasPrefix(l, "+++ ") && strings.HasSuffix(l, " +++"),
+		strings.HasPrefix(l, "--- SIG") && strings.HasSuffix(l, " ---"),
+		strings.HasSuffix(l, "<unfinished ...>"):
+		return true
+	}
+	if rest, ok := strings.CutPrefix(l, "<... "); ok {
+		name, _ := skipRun(rest, func(c byte) bool { return c != ' ' })
+		return strings.HasPrefix(name, " resumed>")
+	}
+	return false
+}
+
+// straceDump returns the hex column of a line of the dump that -e
+// write= and -e read= print, after the offset:
+// " | 00000  5c 00 00 00 10 00 05 06  0f 02 0b 6b 00 00 00 00  \..........k.... |".
+func straceDump(l string) (string, bool) {
+	l, _ = skipSpace(l)
+	l, ok := strings.CutPrefix(l, "|")
+	if !ok {
+		return "", false
+	}
+	l, _ = skipSpace(l)
+	l, n := skipRun(l, isLowerHex)
+	if n < 5 {
+		return "", false
+	}
+	return strings.CutPrefix(l, "  ")
+}
+
+// straceString is a string strace -xx printed: every byte as \xNN, in
+// quotes, and "..." after it when strace cut it short.
+type straceString struct {
+	start, end int    // where it is in the text, quotes and "..." included
+	hex        string // between the quotes
+	cut        bool   // "..." follows
+}
+
+// straceStrings finds the strings strace -xx printed in s, from the left,
+// none overlapping another.
+func straceStrings(s string) []straceString {
+	var out []straceString
+	for i := 0; i < len(s); i++ {
+		if s[i] != '"' {
+			continue
+		}
+		j := i + 1
+		for j+4 <= len(s) && s[j] == '\\' && s[j+1] == 'x' && isHexDigit(s[j+2]) && isHexDigit(s[j+3]) {
+			j += 4
+		}
+		if j >= len(s) || s[j] != '"' {
+			continue
+		}
+		m := straceString{start: i, end: j + 1, hex: s[i+1 : j]}
+		if strings.HasPrefix(s[m.end:], "...") {
+			m.end += 3
+			m.cut = true
+		}
+		out = append(out, m)
+		i = m.end - 1
+	}
+	return out
+}
 
 func looksLikeStrace(s string) bool {
 	for l := range strings.Lines(s) {
-		if straceCall.MatchString(l) || straceDump.MatchString(l) {
+		if _, ok := straceCall(l); ok {
+			return true
+		}
+		if _, ok := straceDump(l); ok || straceNote(l) {
 			return true
 		}
 	}
 	// Strings alone, as strace prints them, and nothing else.
-	rest := straceString.ReplaceAllString(s, "")
-	return rest != s && strings.Trim(rest, " \t\r\n,") == ""
+	ms := straceStrings(s)
+	if len(ms) == 0 {
+		return false
+	}
+	at := 0
+	for _, m := range ms {
+		if _, n := skipRun(s[at:m.start], isBlankOrComma); n != m.start-at {
+			return false
+		}
+		at = m.end
+	}
+	_, n := skipRun(s[at:], isBlankOrComma)
+	return n == len(s)-at
 }
 
 // ParseStrace reads the datagrams in the output of strace -xx. The best
@@ -135,12 +289,12 @@ func ParseStrace(s string) ([]Datagram, error) {
 			}
 			return nil
 		}
-		ms := straceString.FindAllStringSubmatch(curLine, -1)
+		ms := straceStrings(curLine)
 		if len(ms) == 1 && !strings.Contains(curLine, "nlmsg_len=") {
-			if ms[0][2] != "" {
-				return fmt.Errorf("wire: strace cut a string short (%q...): run strace with -s 65536, or with -e write=all -e read=all", firstN(ms[0][1], 24))
+			if ms[0].cut {
+				return fmt.Errorf("wire: strace cut a string short (%q...): run strace with -s 65536, or with -e write=all -e read=all", firstN(ms[0].hex, 24))
 			}
-			d.Data = unescapeX(ms[0][1])
+			d.Data = unescapeX(ms[0].hex)
 			if len(d.Data) > 0 {
 				out = append(out, *d)
 			}
@@ -151,7 +305,7 @@ func ParseStrace(s string) ([]Datagram, error) {
 	}
 	bare := true
 	for n, l := range splitLines(s) {
-		if m := straceCall.FindStringSubmatch(l); m != nil {
+		if call, ok := straceCall(l); ok {
 			bare = false
 			if err := flush(); err != nil {
 				return nil, err
@@ -160,34 +314,38 @@ func ParseStrace(s string) ([]Datagram, error) {
 				continue
 			}
 			dir := rtnl.Received
-			if strings.HasPrefix(m[1], "send") || m[1] == "write" {
+			if strings.HasPrefix(call, "send") || call == "write" {
 				dir = rtnl.Sent
 			}
 			cur, curLine, curDump = &Datagram{Dir: dir}, l, false
 			continue
 		}
-		if m := straceDump.FindStringSubmatchIndex(l); m != nil {
+		if hex, ok := straceDump(l); ok {
 			bare = false
 			if cur == nil {
 				continue
 			}
-			b, err := dumpLineBytes(l[m[1]:])
+			b, err := dumpLineBytes(hex)
 			if err != nil {
 				return nil, fmt.Errorf("wire: strace line %d: %w", n+1, err)
 			}
 			cur.Data = append(cur.Data, b...)
 			curDump = true
+			continue
+		}
+		if straceNote(l) {
+			bare = false
 		}
 	}
 	if err := flush(); err != nil {
 		return nil, err
 	}
 	if bare {
-		for _, m := range straceString.FindAllStringSubmatch(s, -1) {
-			if m[2] != "" {
-				return nil, fmt.Errorf("wire: strace cut a string short (%q...): run strace with -s 65536", firstN(m[1], 24))
+		for _, m := range straceStrings(s) {
+			if m.cut {
+				return nil, fmt.Errorf("wire: strace cut a string short (%q...): run strace with -s 65536", firstN(m.hex, 24))
 			}
-			b := unescapeX(m[1])
+			b := unescapeX(m.hex)
 			if len(b) > 0 {
 				out = append(out, Datagram{Dir: GuessDirection(b), Data: b})
 			}

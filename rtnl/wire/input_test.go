@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -187,4 +188,109 @@ func escapeX(h string) string {
 		b.WriteString(`\x` + h[i:i+2])
 	}
 	return b.String()
+}
+
+// What strace prints besides calls, when the process it watched sent
+// nothing: the input is strace's, and holds no datagram (it was read as
+// hex, and failed on "+++").
+func TestReadDatagramsStraceNotes(t *testing.T) {
+	for _, c := range []struct{ name, in string }{
+		{"exited", "+++ exited with 1 +++\n"},
+		{"killed by a signal", "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=13340, si_uid=0} ---\n+++ killed by SIGUSR1 +++\n"},
+		{"a child, with strace -f", "strace: Process 13350 attached\n[pid 13350] +++ exited with 0 +++\n--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=13350, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n+++ exited with 0 +++\n"},
+		{"time stamps and pids in a file", "13349 17:40:01.123456 +++ exited with 2 +++\n"},
+		{"a call cut off and resumed", "[pid 101] wait4(-1,  <unfinished ...>\n[pid 102] +++ exited with 0 +++\n[pid 101] <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 102\n+++ exited with 0 +++\n"},
+		{"the mark alone", "<unfinished ...>\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ds, format, err := ReadDatagrams(strings.NewReader(c.in))
+			if err != nil || format != FormatStrace || len(ds) != 0 {
+				t.Errorf("want strace with no datagram and no error, got %v with %d datagrams, error %v", format, len(ds), err)
+			}
+		})
+	}
+	// A note among calls changes nothing about the calls.
+	req := "2000000012000103010000000000000000000000000000000000000000000000"
+	in := "--- SIGCHLD {si_signo=SIGCHLD} ---\n" + `sendto(3, "` + escapeX(req) + `", 32, 0, NULL, 0) = 32` + "\n+++ exited with 0 +++\n"
+	ds, format, err := ReadDatagrams(strings.NewReader(in))
+	if err != nil || format != FormatStrace || len(ds) != 1 || hex.EncodeToString(ds[0].Data) != req {
+		t.Errorf("want strace with the one datagram %s, got %v, %d datagrams, error %v", req, format, len(ds), err)
+	}
+	// Hex is still hex.
+	if _, format, err := ReadDatagrams(strings.NewReader("# --- a comment +++\n" + req + "\n")); err != nil || format != FormatHex {
+		t.Errorf("want hex, got %v, error %v", format, err)
+	}
+}
+
+// The hand-written matchers of strace's lines accept what the regular
+// expressions they replace (kept here, where the binary does not carry
+// them) matched, and find the same parts.
+var (
+	reStraceCall   = regexp.MustCompile(`^(?:\[pid\s+\d+\]\s+|\d+\s+)?(?:[\d:.]+\s+)?(?:<\.\.\.\s+)?(sendmsg|sendto|recvmsg|recvfrom|write|read)(\(| resumed>)`)
+	reStraceDump   = regexp.MustCompile(`^\s*\|\s*([0-9a-f]{5,})  `)
+	reStraceString = regexp.MustCompile(`"((?:\\x[0-9a-fA-F]{2})*)"(\.\.\.)?`)
+)
+
+func straceMatchersAgree(t *testing.T, l string) {
+	call, ok := straceCall(l)
+	m := reStraceCall.FindStringSubmatch(l)
+	if ok != (m != nil) || ok && call != m[1] {
+		t.Errorf("straceCall(%q): want %q, got %q, %v", l, m, call, ok)
+	}
+	hexCol, ok := straceDump(l)
+	mi := reStraceDump.FindStringIndex(l)
+	if ok != (mi != nil) || ok && hexCol != l[mi[1]:] {
+		t.Errorf("straceDump(%q): want %v, got %q, %v", l, mi, hexCol, ok)
+	}
+	ss := straceStrings(l)
+	ms := reStraceString.FindAllStringSubmatchIndex(l, -1)
+	if len(ss) != len(ms) {
+		t.Fatalf("straceStrings(%q): want %d strings, got %d", l, len(ms), len(ss))
+	}
+	for i, m := range ms {
+		s := ss[i]
+		if s.start != m[0] || s.end != m[1] || s.hex != l[m[2]:m[3]] || s.cut != (m[4] >= 0) {
+			t.Errorf("straceStrings(%q)[%d]: want %v, got %+v", l, i, m, s)
+		}
+	}
+	wantLooks := false
+	for line := range strings.Lines(l) {
+		wantLooks = wantLooks || reStraceCall.MatchString(line) || reStraceDump.MatchString(line)
+	}
+	if rest := reStraceString.ReplaceAllString(l, ""); !wantLooks && rest != l && strings.Trim(rest, " \t\r\n,") == "" {
+		wantLooks = true
+	}
+	if got := looksLikeStrace(l); got != wantLooks && !straceNoteIn(l) {
+		t.Errorf("looksLikeStrace(%q): want %v, got %v", l, wantLooks, got)
+	}
+}
+
+func straceNoteIn(s string) bool {
+	for l := range strings.Lines(s) {
+		if straceNote(l) {
+			return true
+		}
+	}
+	return false
+}
+
+func FuzzStraceMatchers(f *testing.F) {
+	b, err := os.ReadFile("testdata/walkthrough.strace")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for l := range strings.Lines(string(b)) {
+		f.Add(l)
+	}
+	for _, l := range []string{
+		`[pid 101] recvmsg(3,  <unfinished ...>`, `[pid  101]   <...   recvmsg resumed>{`, `[pid 101]recvmsg(`,
+		`1234 12:00:01.000001 write(3, "\x20\x00", 2) = 2`, `1234  sendto(`, `12:00:01 read(`, `1234 12:00 <... read resumed>`,
+		`readv(3, `, `reads(`, `<... write resumed >`, `write (`, ` sendmsg(`, "\tsendmsg(", `[pid x] sendto(`, `[pid 1]`,
+		` | 00000  14 00`, `| 0000  14`, ` |  abcdef0  x`, ` | 00000 14`, ` | 0000A  14`, "\f|\t00000  ",
+		`"\x20\x00"`, `"\x20\x00"...`, `""`, `"\x2"`, `"\X20"`, `"\x20\x0g"`, `"a"\x20"`, `""""`, `"\x20"... , "\x21",`,
+		"\"\\x20\"\n\"\\x21\"\n", "\"\\x20\" x", "\"\\x20\"\f", `"\\x20"`, `"`, `\x20"`,
+	} {
+		f.Add(l)
+	}
+	f.Fuzz(straceMatchersAgree)
 }
