@@ -88,35 +88,67 @@
 //
 // ReadDatagrams reads a capture, the output of strace -xx (best with
 // -e write=all -e read=all, whose hex dumps hold every byte), or plain hex,
-// and tells them apart by themselves.
+// and tells them apart by themselves. Lines strace writes about the
+// processes it follows ("+++ exited with 1 +++", "--- SIGCHLD ... ---",
+// "<unfinished ...>") are strace's and hold no bytes: a trace of a
+// program that sent nothing reads as strace with no datagram.
 //
 // # How the command line uses it
 //
-// --trace: annotate every datagram to stderr.
+// cmd/linkbox/wire.go turns its switches into what each connection is
+// dialled with (env.dial); a run may open several connections, one per
+// namespace.
+//
+// --trace: every connection gets an Annotator of its own (an annotator
+// matches acks to the requests it saw by sequence number, and sequence
+// numbers are per connection), whose dumps go to stderr, each followed by
+// a blank line.
 //
 //	ann := wire.NewAnnotator(kinds)
-//	cfg.Trace = ann.Tracer(os.Stderr)
+//	cfg.Trace = wire.Tee(cfg.Trace, func(dir rtnl.Direction, b []byte) {
+//		ann.Annotate(wire.Datagram{Dir: dir, Data: b}).WriteText(os.Stderr)
+//		io.WriteString(os.Stderr, "\n")
+//	})
+//	conn, err := rtnl.Dial(cfg)
 //
-// --pcap FILE: write every datagram to a pcap file; with --trace as well,
-// tee the two.
+// (Annotator.Tracer does the same in one call; the CLI writes the dumps
+// itself to hold a lock across each and to title some of them.)
 //
-//	f, _ := os.Create(file)
+// --pcap FILE: the same trace function writes every datagram to one
+// PcapWriter shared by all connections of the run. LINKBOX_PCAP=FILE
+// appends to a netlink pcap file that is there already, dropping the
+// header the new writer writes, so that a script's many commands leave
+// one capture.
+//
 //	pw, err := wire.NewPcapWriter(f)
-//	cfg.Trace = wire.Tee(cfg.Trace, pw.Trace)
-//	// ... run the command, then check pw.Err() and close f.
+//	// in the trace function: pw.Trace(dir, b); at the end, check pw.Err()
 //
-// --dry-run: build the requests, send none. A DryRun socket holds every
-// request back and answers it as the kernel answers success, so the
-// command runs to its end; the trace (or DryRun.Held) prints the requests.
-// GET requests change nothing and need no privilege: with a real socket
-// in Forward they are answered by the kernel, so that names resolve to
-// indexes, and the held requests are the bytes the command really sends.
+// --dry-run: build the requests, send none. rtnl.DialSocket opens the
+// real socket bare, and the CLI wraps it in a socket of its own before it
+// hands it to rtnl.NewConn. GET requests change nothing and need no
+// privilege, so they go to the kernel through the real socket, and names
+// resolve to indexes. Every other datagram is printed to stdout as a dump
+// titled "would send", written to the pcap file as if sent, and handed to
+// a DryRun, which answers it as the kernel answers success (an ack where
+// one is asked for, NLMSG_DONE for a dump); the held requests are the
+// bytes the command really sends.
+//
+//	sock, pid, err := rtnl.DialSocket(cfg)
+//	hold := &wire.DryRun{Pid: pid} // no Forward: the wrapper forwards GETs
+//	// wrapper.Send(b): GET -> sock.Send(b); else print b, hold.Send(b)
+//	// wrapper.Receive(): made-up answers first (hold.Receive()), then sock
+//	conn := rtnl.NewConn(wrapper, pid, &rtnl.Config{Kinds: kinds})
+//
+// The CLI does not set DryRun.Forward because it must know which answers
+// it made up: it titles them "would receive" in --trace, keeps them out of
+// the pcap file, and makes up more than acks, namely the echo of a request
+// with NLM_F_ECHO (brctl addbr reads it) and, for a link the dry run
+// pretends to create, a made-up index and answers to later lookups of its
+// name (the next lines of ip -batch). A program without those needs is
+// served by Forward:
 //
 //	dry := &wire.DryRun{Pid: pid, Forward: sock}
 //	conn := rtnl.NewConn(dry, pid, &rtnl.Config{Kinds: kinds, Trace: ann.Tracer(os.Stdout)})
-//
-// (rtnl does not export its Linux socket yet; without Forward, a dry run
-// must be given indexes, not names, or answer lookups itself.)
 //
 // linkbox decode [-j] [FILE|-]: read, annotate, print.
 //
