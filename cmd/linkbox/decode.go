@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -134,15 +133,65 @@ func readDatagrams(r io.Reader) ([]wire.Datagram, error) {
 	return ds, err
 }
 
-var (
-	// The title line of a dump: "sent: 92 bytes, 1 message", after a
-	// time of day when the datagram's time is known; "would send" and
-	// "would receive" in a dry run.
-	annotatedTitle = regexp.MustCompile(`^(?:\d\d:\d\d:\d\d\.\d+ )?(sent|received|would send|would receive): (\d+) bytes`)
-	// A line with bytes: the offset, two spaces, up to eight bytes in hex
-	// each after one space, then two spaces or the end of the line.
-	annotatedBytes = regexp.MustCompile(`^([0-9a-f]{4,})  ([0-9a-f]{2}(?: [0-9a-f]{2})*)(?:  |$)`)
-)
+// annotatedTitle reads the title line of a dump: "sent: 92 bytes, 1
+// message", after a time of day ("12:00:01.000001 ") when the datagram's
+// time is known; "would send" and "would receive" in a dry run. It
+// returns the direction's word and the size in digits.
+func annotatedTitle(l string) (dir, size string, ok bool) {
+	if len(l) > 9 && isDigits(l[0:2]) && l[2] == ':' && isDigits(l[3:5]) && l[5] == ':' && isDigits(l[6:8]) && l[8] == '.' {
+		n := 9 + countBytes(l[9:], isDecimal)
+		if n > 9 && n < len(l) && l[n] == ' ' {
+			l = l[n+1:]
+		}
+	}
+	for _, d := range []string{"sent", "received", "would send", "would receive"} {
+		rest, found := strings.CutPrefix(l, d+": ")
+		if !found {
+			continue
+		}
+		n := countBytes(rest, isDecimal)
+		if n > 0 && strings.HasPrefix(rest[n:], " bytes") {
+			return d, rest[:n], true
+		}
+	}
+	return "", "", false
+}
+
+// annotatedBytes reads a line with bytes: the offset (four hex digits or
+// more), two spaces, up to eight bytes in hex each after one space, then
+// two spaces or the end of the line. It returns the offset and the bytes
+// as they are written.
+func annotatedBytes(l string) (off, hex string, ok bool) {
+	n := countBytes(l, isLowerHexDigit)
+	if n < 4 || !strings.HasPrefix(l[n:], "  ") {
+		return "", "", false
+	}
+	off, rest := l[:n], l[n+2:]
+	if countBytes(rest, isLowerHexDigit) < 2 {
+		return "", "", false
+	}
+	end := 2
+	for len(rest) >= end+3 && rest[end] == ' ' && isLowerHexDigit(rest[end+1]) && isLowerHexDigit(rest[end+2]) {
+		end += 3
+	}
+	if tail := rest[end:]; tail != "" && !strings.HasPrefix(tail, "  ") {
+		return "", "", false
+	}
+	return off, rest[:end], true
+}
+
+func isDecimal(c byte) bool       { return '0' <= c && c <= '9' }
+func isLowerHexDigit(c byte) bool { return isDecimal(c) || 'a' <= c && c <= 'f' }
+func isDigits(s string) bool      { return countBytes(s, isDecimal) == len(s) }
+
+// countBytes counts the bytes at the start of s that in accepts.
+func countBytes(s string, in func(byte) bool) int {
+	n := 0
+	for n < len(s) && in(s[n]) {
+		n++
+	}
+	return n
+}
 
 // parseAnnotated reads linkbox's own annotated text back into datagrams:
 // every byte of a datagram is on some line, in order, after the offset it
@@ -162,15 +211,15 @@ func parseAnnotated(b []byte) (ds []wire.Datagram, ok bool, err error) {
 	for l := range strings.Lines(string(b)) {
 		n++
 		l = strings.TrimRight(l, "\r\n")
-		if m := annotatedTitle.FindStringSubmatch(l); m != nil {
+		if word, size, isTitle := annotatedTitle(l); isTitle {
 			if err := finish(n); err != nil {
 				return ds, true, err
 			}
 			dir := rtnl.Sent
-			if m[1] == "received" || m[1] == "would receive" {
+			if word == "received" || word == "would receive" {
 				dir = rtnl.Received
 			}
-			want, _ = strconv.Atoi(m[2])
+			want, _ = strconv.Atoi(size)
 			ds = append(ds, wire.Datagram{Dir: dir, Data: make([]byte, 0, want)})
 			cur = &ds[len(ds)-1]
 			ok = true
@@ -184,15 +233,15 @@ func parseAnnotated(b []byte) (ds []wire.Datagram, ok bool, err error) {
 			}
 			return nil, false, nil
 		}
-		m := annotatedBytes.FindStringSubmatch(l)
-		if m == nil {
+		offText, hexText, isBytes := annotatedBytes(l)
+		if !isBytes {
 			continue // a struct's title, a problem, a blank line
 		}
-		off, err := strconv.ParseUint(m[1], 16, 32)
+		off, err := strconv.ParseUint(offText, 16, 32)
 		if err != nil || int(off) != len(cur.Data) {
-			return ds, true, fmt.Errorf("line %d: offset %s where %04x was due", n, m[1], len(cur.Data))
+			return ds, true, fmt.Errorf("line %d: offset %s where %04x was due", n, offText, len(cur.Data))
 		}
-		for _, h := range strings.Fields(m[2]) {
+		for _, h := range strings.Fields(hexText) {
 			v, _ := strconv.ParseUint(h, 16, 8)
 			cur.Data = append(cur.Data, byte(v))
 		}
