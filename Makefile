@@ -8,7 +8,7 @@ BIN      := bin/linkbox
 LDFLAGS  := -s -w
 FUZZTIME ?= 10s
 
-.PHONY: all build demo test vet fmt-check bench fuzz clean
+.PHONY: all build demo test vet fmt-check bench fuzz corpus clean
 
 all: build
 
@@ -39,6 +39,15 @@ test: fmt-check vet
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	LINKBOX_BENCH_SCENARIOS=1 $(GO) test -run '^$$' -bench Scenarios -benchtime 1x -timeout 60m ./cmd/linkbox
+
+# Every fuzz target in turn, FUZZTIME each; prints executions and
+# executions per second per target. A crasher lands in testdata/fuzz.
+fuzz:
+	GO=$(GO) fuzz/run.sh $(FUZZTIME)
+
+# The kernel seed corpus, captured in the sandbox; commit fuzz/testdata/fuzz.
+corpus:
+	LINKBOX_CORPUS=write $(GO) test ./fuzz -run '^TestWriteCorpus$$' -count=1 -v
 
 clean:
 	rm -rf bin

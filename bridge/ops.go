@@ -26,13 +26,13 @@ var (
 // the settings in info (nil for the kernel's defaults), as `ip link add
 // NAME type bridge ...` sends it.
 func NewRequest(name string, info *Info) *rtnl.LinkMessage {
-	if info == nil {
-		info = new(Info)
+	li := &rtnl.LinkInfo{Kind: kindName}
+	if info != nil {
+		li.Data = info
 	}
-	return &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{
-		Name: name,
-		Info: &rtnl.LinkInfo{Kind: kindName, Data: info},
-	}}
+	// Without settings the request carries the kind alone, no empty
+	// IFLA_INFO_DATA, as `ip link add NAME type bridge` sends it.
+	return &rtnl.LinkMessage{Attrs: rtnl.LinkAttrs{Name: name, Info: li}}
 }
 
 // SetRequest returns the RTM_NEWLINK payload that changes the settings of
