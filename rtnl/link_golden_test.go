@@ -186,6 +186,9 @@ func TestLinkGolden(t *testing.T) {
 			if !bytes.Equal(tt.want, got) {
 				t.Fatalf("request bytes differ from iproute2's:\nwant %x\n got %x", tt.want, got)
 			}
+			if err := Validate(got, nil); err != nil {
+				t.Fatalf("request fails validation: %v", err)
+			}
 			// The payload decodes back to a message that encodes the same.
 			var m LinkMessage
 			if err := m.UnmarshalBinary(got[HeaderLen:]); err != nil {
