@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -248,22 +247,135 @@ func fmtMs(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64)
 }
 
+// hostsFile is where ping looks names up.
+const hostsFile = "/etc/hosts"
+
+// Errors of resolving ping's destination, in getaddrinfo(3)'s words
+// (gai_strerror), which ping prints.
+var (
+	errNameUnknown = errors.New("Name or service not known")
+	errFamily      = errors.New("Address family for hostname not supported")
+)
+
+// resolvePingDest resolves ping's destination without a DNS resolver
+// (which would make the static binary much larger): an address, written
+// as getaddrinfo(3) takes it (IPv6, dotted IPv4, or inet_aton(3)'s
+// shorter forms such as 127.1), or a name in /etc/hosts. A name that is
+// not there is not known. family (-4 or -6) keeps addresses of that
+// family; the first address that is kept is pinged.
 func resolvePingDest(s string, family int) (netip.Addr, error) {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap(), nil
+	return resolveHost(s, family, hostsFile)
+}
+
+func resolveHost(name string, family int, hosts string) (netip.Addr, error) {
+	fits := func(a netip.Addr) bool { return family == 0 || (family == unix.AF_INET) == a.Is4() }
+	if a, ok := parseHostAddr(name); ok {
+		if !fits(a) {
+			return netip.Addr{}, errFamily
+		}
+		return a, nil
 	}
-	addrs, err := net.LookupIP(s)
+	b, err := os.ReadFile(hosts)
 	if err != nil {
-		return netip.Addr{}, errors.New("Name or service not known")
+		return netip.Addr{}, errNameUnknown
 	}
-	for _, ip := range addrs {
-		a, _ := netip.AddrFromSlice(ip)
-		a = a.Unmap()
-		if family == 0 || (family == unix.AF_INET) == a.Is4() {
+	addrs := hostsLookup(string(b), name)
+	if len(addrs) == 0 {
+		return netip.Addr{}, errNameUnknown
+	}
+	for _, a := range addrs {
+		if fits(a) {
 			return a, nil
 		}
 	}
-	return netip.Addr{}, errors.New("Address family for hostname not supported")
+	return netip.Addr{}, errFamily
+}
+
+// parseHostAddr reads an address as getaddrinfo(3) does with a numeric
+// host: IPv6, or IPv4 in the forms inet_aton(3) accepts.
+func parseHostAddr(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if a, ok := parseInetAton(s); ok {
+		return a, true
+	}
+	return netip.Addr{}, false
+}
+
+// parseInetAton reads an IPv4 address in any form inet_aton(3) accepts:
+// one to four parts separated by dots, each decimal, octal (a leading 0)
+// or hexadecimal (0x); the last part fills the bytes the others leave
+// (127.1 is 127.0.0.1, 2130706433 too).
+func parseInetAton(s string) (netip.Addr, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	var v uint64
+	for i, p := range parts {
+		base := 10
+		switch {
+		case len(p) > 2 && (p[:2] == "0x" || p[:2] == "0X"):
+			p, base = p[2:], 16
+		case len(p) > 1 && p[0] == '0':
+			p, base = p[1:], 8
+		}
+		if p == "" || p[0] == '+' || p[0] == '-' {
+			return netip.Addr{}, false
+		}
+		n, err := strconv.ParseUint(p, base, 32)
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		if i < len(parts)-1 {
+			if n > 0xff {
+				return netip.Addr{}, false
+			}
+			v = v<<8 | n
+			continue
+		}
+		// The last part fills the rest: 32 bits after no part, 24
+		// after one, 16 after two, 8 after three.
+		bits := 32 - 8*uint(i)
+		if n >= 1<<bits {
+			return netip.Addr{}, false
+		}
+		v = v<<bits | n
+	}
+	var a [4]byte
+	binary.BigEndian.PutUint32(a[:], uint32(v))
+	return netip.AddrFrom4(a), true
+}
+
+// hostsLookup returns the addresses hosts(5) text gives name (its
+// canonical name or an alias, in any case), in the order of the lines.
+func hostsLookup(hosts, name string) []netip.Addr {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" {
+		return nil
+	}
+	var out []netip.Addr
+	for line := range strings.Lines(hosts) {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		a, err := netip.ParseAddr(f[0])
+		if err != nil {
+			continue
+		}
+		for _, h := range f[1:] {
+			if strings.EqualFold(strings.TrimSuffix(h, "."), name) {
+				out = append(out, a.Unmap())
+				break
+			}
+		}
+	}
+	return out
 }
 
 // openPinger opens an ICMP socket: raw where the process may (root, or
