@@ -60,6 +60,7 @@ func TestFDB(t *testing.T) {
 	if err := c.SetLinkUp(br.Index); err != nil {
 		t.Fatal(err)
 	}
+	waitPortState(t, c, port, PortForwarding)
 	if err := AddFDB(c, port, dynamic, &FDBOptions{Dynamic: true}); err != nil {
 		t.Fatalf("AddFDB dynamic: %v", err)
 	}
@@ -141,6 +142,7 @@ func TestMorePortSettings(t *testing.T) {
 		if err := AddPort(c, br.Index, p); err != nil {
 			t.Fatal(err)
 		}
+		waitPortState(t, c, p, PortForwarding)
 	}
 	in := &PortInfo{ProxyARPWiFi: new(true), NeighVLANSuppress: new(true), VLANTunnel: new(true),
 		BackupPort: new(uint32(p2)), BackupNHID: new(uint32(7)), Learning: new(true)}

@@ -3,6 +3,7 @@ package bridge
 import (
 	"errors"
 	"net"
+	"slices"
 	"testing"
 	"time"
 
@@ -189,6 +190,7 @@ func TestPortSettings(t *testing.T) {
 		if err := AddPort(c, br.Index, p); err != nil {
 			t.Fatalf("AddPort: %v", err)
 		}
+		waitPortState(t, c, p, PortForwarding)
 	}
 	in := &PortInfo{
 		// With STP off the kernel reruns its port state selection right
@@ -401,6 +403,7 @@ func TestSTP(t *testing.T) {
 		if err := AddPort(c, br.Index, p); err != nil {
 			t.Fatal(err)
 		}
+		waitPortState(t, c, p, PortListening, PortLearning)
 	}
 	if err := SetPort(c, b, &PortInfo{Cost: new(uint32(42)), Priority: new(uint16(5))}); err != nil {
 		t.Fatal(err)
@@ -442,5 +445,28 @@ func TestSTP(t *testing.T) {
 	// longer than the hello time.
 	if s.HelloTimer < 0 || s.HelloTimer > time.Second {
 		t.Errorf("hello timer: want between 0 and the hello time 1s, got %v", s.HelloTimer)
+	}
+}
+
+// waitPortState waits until a bridge port reaches one of states. A port
+// follows its link's operational state, which the kernel updates
+// asynchronously (linkwatch), so right after a link or its bridge comes up
+// the port may still be disabled for a while.
+func waitPortState(t *testing.T, c *rtnl.Conn, port int32, states ...PortState) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l, err := c.LinkByIndex(port)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pi, err := PortInfoOf(l)
+		if err == nil && pi.State != nil && slices.Contains(states, *pi.State) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("port %d never reached state %v (last: %+v, %v)", port, states, pi, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
