@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -19,6 +20,13 @@ type ipOpts struct {
 	force   bool // -force
 	batch   string
 	all     bool // -a
+	// rcvbuf is -rcvbuf SIZE: SO_RCVBUF of ip monitor's event socket;
+	// 0 keeps the system's default.
+	rcvbuf int
+	// timestamp is -t: ip monitor prints the time before each event,
+	// as "Timestamp: DATE N usec" on a line of its own, or with -ts
+	// (tshort) as "[YYYY-MM-DDTHH:MM:SS.UUUUUU] " before it.
+	timestamp, tshort bool
 }
 
 // ipCmd is one run of ip: its options and its env.
@@ -135,9 +143,12 @@ func (c *ipCmd) parseGlobal(argv []string) ([]string, error) {
 		case opt == "-M":
 			o.family = unix.AF_MPLS
 		case matches(opt, "-human"), matches(opt, "-human-readable"), matches(opt, "-iec"),
-			matches(opt, "-resolve"), matches(opt, "-timestamp"), matches(opt, "-tshort"),
-			matches(opt, "-Numeric"), matches(opt, "-echo"):
+			matches(opt, "-resolve"), matches(opt, "-Numeric"), matches(opt, "-echo"):
 			// Accepted for compatibility; they change nothing here.
+		case matches(opt, "-timestamp"):
+			o.timestamp = true
+		case matches(opt, "-tshort"):
+			o.timestamp, o.tshort = true, true
 		case matches(opt, "-stats"), matches(opt, "-statistics"):
 			o.stats++
 		case matches(opt, "-details"):
@@ -162,9 +173,19 @@ func (c *ipCmd) parseGlobal(argv []string) ([]string, error) {
 		case matches(opt, "-pretty"):
 			o.pretty = true
 		case matches(opt, "-rcvbuf"):
-			if _, err := value(); err != nil {
-				return nil, err
+			// iproute2 wants the size and an object after it, and
+			// prints its usage otherwise.
+			if len(argv) < 2 {
+				c.doHelp(nil)
+				return nil, &cliError{code: 255}
 			}
+			v := argv[0]
+			argv = argv[1:]
+			n, ok := getUnsigned(v, 0, math.MaxUint32)
+			if !ok {
+				return nil, usagef("Invalid rcvbuf size '%s'", v)
+			}
+			o.rcvbuf = int(n)
 		case strings.HasPrefix(opt, "-c"), strings.HasPrefix(opt, "-color"):
 			// Colour is not supported; output stays plain.
 		case matches(opt, "-help"):

@@ -49,7 +49,9 @@ func monitorUsage() error {
 OBJECTS :=  address | link | neigh | netconf | nsid | route`)
 }
 
-func (c *ipCmd) doMonitor(a *args) error { return c.monitor(a, monitorOptions{}) }
+func (c *ipCmd) doMonitor(a *args) error {
+	return c.monitor(a, monitorOptions{rcvbuf: c.opts.rcvbuf})
+}
 
 // monitorOptions are the knobs of a monitor run.
 type monitorOptions struct {
@@ -59,6 +61,9 @@ type monitorOptions struct {
 	// rcvbuf is SO_RCVBUF of the event socket (ip -rcvbuf); 0 keeps
 	// the system's default.
 	rcvbuf int
+	// now tells the time of an event for ip -t (tests set it); nil is
+	// time.Now.
+	now func() time.Time
 }
 
 // monitorState is what a running monitor remembers: the links, for
@@ -72,6 +77,7 @@ type monitorState struct {
 	banner  bool
 	ifindex int32
 	out     io.Writer
+	now     func() time.Time
 }
 
 // monitor runs ip monitor until the process ends, or until o.stop is
@@ -125,7 +131,10 @@ func (c *ipCmd) monitor(a *args, o monitorOptions) error {
 	if err != nil {
 		return err
 	}
-	m := &monitorState{c: c, conn: conn, names: &rtNames{}, banner: banner, out: c.stdout}
+	m := &monitorState{c: c, conn: conn, names: &rtNames{}, banner: banner, out: c.stdout, now: o.now}
+	if m.now == nil {
+		m.now = time.Now
+	}
 	if dev != "" {
 		l, err := conn.LinkByName(dev)
 		if err != nil {
@@ -282,10 +291,15 @@ func (m *monitorState) forget(idx int32) {
 	}
 }
 
-// write prints one event: its label with "label", then the record, on
-// one line with -o.
+// write prints one event: the time with -t, its label with "label", then
+// the record, on one line with -o. As in iproute2 6.1, the time and the
+// label come before the record is filtered (dev, a family), and so
+// stand alone for an event that is not shown.
 func (m *monitorState) write(label string, rec func(b *strings.Builder)) {
 	var b strings.Builder
+	if m.c.opts.timestamp {
+		writeTimestamp(&b, m.now(), m.c.opts.tshort)
+	}
 	if m.banner {
 		b.WriteString(label)
 	}
@@ -295,6 +309,20 @@ func (m *monitorState) write(label string, rec func(b *strings.Builder)) {
 		oneline(&b, start)
 	}
 	io.WriteString(m.out, b.String())
+}
+
+// writeTimestamp writes the time of an event as iproute2's
+// print_timestamp does, in local time: asctime's form and the
+// microseconds on a line of their own ("Timestamp: Sat Nov 28 17:56:06
+// 2026 533364 usec"), or with -ts, "[2026-11-28T17:56:06.533416] " before
+// the event.
+func writeTimestamp(b *strings.Builder, t time.Time, short bool) {
+	usec := t.Nanosecond() / 1000
+	if short {
+		fmt.Fprintf(b, "[%s.%06d] ", t.Format("2006-01-02T15:04:05"), usec)
+		return
+	}
+	fmt.Fprintf(b, "Timestamp: %s %d usec\n", t.Format(time.ANSIC), usec)
 }
 
 // event prints one message the kernel multicast.

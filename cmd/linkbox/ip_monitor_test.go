@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -89,6 +90,7 @@ func TestIPMonitorMatchesIproute2(t *testing.T) {
 		{"monitor"}, {"monitor", "all"}, {"monitor", "link"}, {"-o", "monitor", "link", "address"},
 		{"monitor", "route"}, {"monitor", "address"}, {"monitor", "neigh", "nsid"}, {"monitor", "label", "link", "netconf"},
 		{"-4", "monitor"}, {"-6", "monitor", "link", "route", "address"}, {"monitor", "dev", "a0"},
+		{"-t", "monitor", "label", "link", "address"}, {"-ts", "-o", "monitor"}, {"-t", "monitor", "label", "dev", "a0"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			ns, _ := twins(t, fmt.Sprintf("m%d", i))
@@ -151,7 +153,7 @@ func TestIPMonitorMatchesIproute2(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 			ipCmd.Process.Signal(os.Interrupt)
 			lbCmd.Process.Signal(os.Interrupt)
-			w, g := between(want.String(), 200, 201), between(got.String(), 200, 201)
+			w, g := monitorTimeless(between(want.String(), 200, 201)), monitorTimeless(between(got.String(), 200, 201))
 			if w == "" {
 				t.Fatalf("iproute2 printed nothing between the markers:\n%s", want.String())
 			}
@@ -160,6 +162,97 @@ func TestIPMonitorMatchesIproute2(t *testing.T) {
 			}
 		})
 	}
+}
+
+// monitorTimeless replaces the times ip -t and -ts print by T, keeping
+// their form: two monitors print the same event at different moments.
+func monitorTimeless(s string) string {
+	s = regexp.MustCompile(`(?m)Timestamp: (Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123]\d \d\d:\d\d:\d\d \d{4} (0|[1-9]\d{0,5}) usec$`).
+		ReplaceAllString(s, "Timestamp: T usec")
+	return regexp.MustCompile(`\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\] `).ReplaceAllString(s, "[T] ")
+}
+
+// ip -t and -ts print the time of each event as iproute2's
+// print_timestamp does: before the label, in local time.
+func TestIPMonitorTimestamps(t *testing.T) {
+	at := time.Date(2026, time.November, 8, 7, 6, 5, 4321000, time.UTC)
+	for _, c := range []struct {
+		short bool
+		want  string
+	}{
+		{false, "Timestamp: Sun Nov  8 07:06:05 2026 4321 usec\n"},
+		{true, "[2026-11-08T07:06:05.004321] "},
+	} {
+		var b strings.Builder
+		writeTimestamp(&b, at, c.short)
+		if b.String() != c.want {
+			t.Errorf("short %v: want %q, got %q", c.short, c.want, b.String())
+		}
+	}
+
+	ns, _ := twins(t, "mt")
+	for _, c := range []struct {
+		opts   ipOpts
+		args   []string
+		prefix string
+	}{
+		{ipOpts{timestamp: true}, []string{"address"}, "Timestamp: Sun Nov  8 07:06:05 2026 4321 usec\n3: a0    inet 198.18.7.7/32 scope global a0\n"},
+		{ipOpts{timestamp: true, oneline: true}, []string{"label", "address"}, "Timestamp: Sun Nov  8 07:06:05 2026 4321 usec\n[ADDR]3: a0    inet 198.18.7.7/32 scope global a0\\       valid_lft forever preferred_lft forever\n"},
+		{ipOpts{timestamp: true, tshort: true}, []string{"label", "address"}, "[2026-11-08T07:06:05.004321] [ADDR]3: a0    inet 198.18.7.7/32 scope global a0\n"},
+	} {
+		var out, errb lockedBuffer
+		e := newEnv(strings.NewReader(""), &out, &errb, func(string) string { return "" })
+		c2 := &ipCmd{env: e, opts: c.opts}
+		c2.netns = ns
+		stop := make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			done <- c2.monitor(newArgs(c.args), monitorOptions{stop: stop, now: func() time.Time { return at }})
+		}()
+		waitFor(t, "an address event", func() bool {
+			sys(t, "ip", "-n", ns, "addr", "replace", "198.18.7.7/32", "dev", "a0")
+			return strings.Contains(out.String(), "198.18.7.7/32")
+		})
+		close(stop)
+		if err := <-done; err != nil {
+			t.Errorf("monitor: want nil after stop, got %v", err)
+		}
+		e.close()
+		sys(t, "ip", "-n", ns, "addr", "del", "198.18.7.7/32", "dev", "a0")
+		if !strings.HasPrefix(out.String(), c.prefix) {
+			t.Errorf("%+v monitor %q: want output starting\n%s\ngot\n%s", c.opts, c.args, c.prefix, out.String())
+		}
+	}
+}
+
+// ip -rcvbuf SIZE sets the receive buffer of ip monitor's socket (the
+// kernel doubles it, as ss shows), and bad sizes fail as iproute2's do.
+func TestIPRcvbuf(t *testing.T) {
+	kernel(t)
+	needTool(t, "ss")
+	for _, args := range [][]string{
+		{"-rcvbuf", "abc", "link"}, {"-rcvbuf", "-5", "link"}, {"-rcvbuf", "99999999999", "link"}, {"-rcvbuf", "", "link"},
+		{"-rcvbuf", "0x1000", "link", "show", "lo"}, {"-rcvbuf", "010", "link", "show", "lo"},
+	} {
+		want, got := sys(t, append([]string{"ip"}, args...)...), lb(t, append([]string{"ip"}, args...)...)
+		if want != got {
+			t.Errorf("ip %q: want %+v, got %+v", args, want, got)
+		}
+	}
+	if r := lb(t, "ip", "-rcvbuf"); r.code != 255 || !strings.HasPrefix(r.stderr, "Usage: ip ") {
+		t.Errorf("ip -rcvbuf: want the usage and exit 255, got %+v", r)
+	}
+
+	bin := linkboxBin(t)
+	wireNS(t, "wrcvbuf")
+	cmd := exec.Command(filepath.Join(bin, "ip"), "-n", "wrcvbuf", "-rcvbuf", "5000", "monitor", "link")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitFor(t, "a netlink socket with a receive buffer of 2*5000 bytes", func() bool {
+		return strings.Contains(mustSys(t, "ip", "netns", "exec", "wrcvbuf", "ss", "-f", "netlink", "-a", "-m"), "rb10000,")
+	})
 }
 
 // ip monitor stops when asked (tests), and until then prints what
