@@ -319,6 +319,9 @@ func (c *ipCmd) newLinkPrinter(set *linkSet) *linkPrinter {
 func (p *linkPrinter) print(l *rtnl.LinkMessage) error {
 	c := p.c
 	if p.json != nil {
+		if c.opts.brief {
+			return p.json.add(c.linkBriefJSON(p.set, l))
+		}
 		return p.json.add(c.linkJSON(p.set, l, true))
 	}
 	p.b.Reset()

@@ -140,18 +140,17 @@ func linkType(t uint16) string {
 }
 
 // peerName is what iproute2 prints after '@': the lower or peer link, by
-// name in this namespace, or ifN when it lives in another one.
+// name in this namespace, ifN when it lives in another one (even when N
+// is the link's own index, as for a veth whose peer has the same index
+// in its namespace: the kernel sends IFLA_LINK then), NONE for IFLA_LINK
+// 0.
 func (s *linkSet) peerName(l *rtnl.LinkMessage) (string, bool) {
-	if l.Attrs.Link == 0 {
-		if l.Attrs.Has(unix.IFLA_LINK) {
-			return "NONE", true
-		}
+	switch {
+	case !l.Attrs.Has(unix.IFLA_LINK):
 		return "", false
-	}
-	if int32(l.Attrs.Link) == l.Index {
-		return "", false
-	}
-	if l.Attrs.LinkNetNSID != nil {
+	case l.Attrs.Link == 0:
+		return "NONE", true
+	case l.Attrs.LinkNetNSID != nil:
 		return fmt.Sprintf("if%d", l.Attrs.Link), true
 	}
 	return s.name(int32(l.Attrs.Link)), true
@@ -212,15 +211,17 @@ func (c *ipCmd) linkText(b *strings.Builder, s *linkSet, l *rtnl.LinkMessage, is
 		b.WriteString(groupName(*a.Group))
 		b.WriteByte(' ')
 	}
-	if a.TxQLen != nil {
+	// iproute2 6.1 leaves out a queue length of 0.
+	if a.TxQLen != nil && *a.TxQLen != 0 {
 		b.WriteString("qlen ")
 		num(uint64(*a.TxQLen))
 	}
+	// "link/TYPE " keeps its space when no address follows.
 	b.WriteString("\n    link/")
 	b.WriteString(linkType(l.Type))
+	b.WriteByte(' ')
 	if a.Address != nil {
-		b.WriteByte(' ')
-		b.Write(appendMAC(scratch[:0], a.Address))
+		b.Write(appendLLAddr(scratch[:0], a.Address, l.Type))
 	}
 	if a.Broadcast != nil {
 		if l.Flags&unix.IFF_POINTOPOINT != 0 {
@@ -228,7 +229,7 @@ func (c *ipCmd) linkText(b *strings.Builder, s *linkSet, l *rtnl.LinkMessage, is
 		} else {
 			b.WriteString(" brd ")
 		}
-		b.Write(appendMAC(scratch[:0], a.Broadcast))
+		b.Write(appendLLAddr(scratch[:0], a.Broadcast, l.Type))
 	}
 	if a.LinkNetNSID != nil {
 		if n := s.nsNameOf(*a.LinkNetNSID); n != "" {
@@ -280,6 +281,18 @@ func writeLinkFlags(b *strings.Builder, flags uint32, mdown bool) {
 	}
 }
 
+// appendLLAddr appends a link-layer address as llAddrString writes it:
+// an IP address for the tunnels whose addresses are, otherwise as
+// appendMAC does.
+func appendLLAddr(b []byte, addr []byte, typ uint16) []byte {
+	switch {
+	case len(addr) == 4 && (typ == unix.ARPHRD_TUNNEL || typ == unix.ARPHRD_SIT || typ == unix.ARPHRD_IPGRE),
+		len(addr) == 16 && (typ == unix.ARPHRD_TUNNEL6 || typ == unix.ARPHRD_IP6GRE):
+		return append(b, llAddrString(addr, typ)...)
+	}
+	return appendMAC(b, addr)
+}
+
 // appendMAC appends a link-layer address as net.HardwareAddr.String does.
 func appendMAC(b []byte, mac []byte) []byte {
 	const hex = "0123456789abcdef"
@@ -316,13 +329,7 @@ func (c *ipCmd) linkJSON(s *linkSet, l *rtnl.LinkMessage, isLink bool) *jobj {
 	a := &l.Attrs
 	o := &jobj{}
 	o.add("ifindex", l.Index)
-	if p, ok := s.peerName(l); ok {
-		if a.LinkNetNSID != nil {
-			o.add("link_index", a.Link)
-		} else {
-			o.add("link", p)
-		}
-	}
+	addLinkRef(o, s, l)
 	o.add("ifname", a.Name)
 	o.add("flags", linkFlags(l.Flags, s.mdown(l)))
 	if a.MTU != 0 {
@@ -341,18 +348,18 @@ func (c *ipCmd) linkJSON(s *linkSet, l *rtnl.LinkMessage, isLink bool) *jobj {
 	if a.Group != nil {
 		o.add("group", groupName(*a.Group))
 	}
-	if a.TxQLen != nil {
+	if a.TxQLen != nil && *a.TxQLen != 0 {
 		o.add("txqlen", *a.TxQLen)
 	}
 	o.add("link_type", linkType(l.Type))
 	if a.Address != nil {
-		o.add("address", a.Address.String())
+		o.add("address", llAddrString(a.Address, l.Type))
 	}
 	if a.Broadcast != nil {
 		if l.Flags&unix.IFF_POINTOPOINT != 0 {
 			o.add("link_pointtopoint", true)
 		}
-		o.add("broadcast", a.Broadcast.String())
+		o.add("broadcast", llAddrString(a.Broadcast, l.Type))
 	}
 	if a.LinkNetNSID != nil {
 		o.add("link_netnsid", *a.LinkNetNSID)
@@ -384,7 +391,18 @@ func (c *ipCmd) linkBrief(b *strings.Builder, s *linkSet, l *rtnl.LinkMessage) {
 	}
 	fmt.Fprintf(b, "%-16s %-14s ", name, operState(l.Attrs.OperState))
 	if l.Attrs.Address != nil {
-		fmt.Fprintf(b, "%s ", l.Attrs.Address)
+		fmt.Fprintf(b, "%s ", llAddrString(l.Attrs.Address, l.Type))
 	}
 	fmt.Fprintf(b, "<%s> \n", strings.Join(linkFlags(l.Flags, s.mdown(l)), ","))
+}
+
+// linkBriefJSON is a link as ip -j -br link prints it: ip -br address's
+// link part, then the address and the flags.
+func (c *ipCmd) linkBriefJSON(s *linkSet, l *rtnl.LinkMessage) *jobj {
+	o := addrLinkBriefJSON(s, l)
+	if l.Attrs.Address != nil {
+		o.add("address", llAddrString(l.Attrs.Address, l.Type))
+	}
+	o.add("flags", linkFlags(l.Flags, s.mdown(l)))
+	return o
 }
