@@ -56,23 +56,26 @@ TYPE := { veth | bridge | bridge_slave }
 
 // linkRequest is what iproute2's iplink_parse gathers from a command line.
 type linkRequest struct {
-	msg    rtnl.LinkMessage
-	dev    string // the link acted on (set, delete), or "name" (add)
-	name   string // "name NEWNAME" (set), or the new link's name (add)
-	group  *uint32
-	kind   string // type TYPE
-	master string // master DEVICE, resolved to IFLA_MASTER
-	netns  string // netns NAME or PID
-	link   string // link DEV, resolved to IFLA_LINK
+	msg   rtnl.LinkMessage
+	dev   string // the link acted on (set, delete), or "name" (add)
+	name  string // "name NEWNAME" (set), or the new link's name (add)
+	group *uint32
+	kind  string // type TYPE
+	netns string // netns NAME or PID
+	link  string // link DEV, resolved to IFLA_LINK when the link is made
 	// order is the attributes in the order the command line gave them,
-	// which is the order iproute2 sends them in.
+	// which is the order iproute2 sends them in (IFLA_LINK aside).
 	order []uint16
 }
 
 // sendOrder is the attribute order of the request: the options as written,
-// then IFLA_IFNAME and IFLA_LINKINFO, which iproute2 appends last.
+// then IFLA_LINK (iproute2 resolves "link DEV" after the other options),
+// IFLA_IFNAME and IFLA_LINKINFO, which iproute2 appends last.
 func (r *linkRequest) sendOrder() []uint16 {
 	order := r.order
+	if r.msg.Attrs.Link != 0 {
+		order = append(order, unix.IFLA_LINK)
+	}
 	if r.msg.Attrs.Name != "" {
 		order = append(order, unix.IFLA_IFNAME)
 	}
@@ -100,6 +103,9 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 		setFlag(flag, on != invert)
 		return nil
 	}
+	// What iproute2's iplink_parse refuses to be given twice. As there,
+	// a queue length or MTU of -1 is taken as not given.
+	var qlenSet, mtuSet, numTxSet, numRxSet, netnsidSet bool
 	for a.more() {
 		w := a.next()
 		var err error
@@ -109,18 +115,26 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 		case w == "down":
 			setFlag(unix.IFF_UP, false)
 		case w == "name":
-			r.name, err = a.value()
-			if err == nil {
-				err = checkName(r.name)
+			var v string
+			if v, err = a.value(); err == nil {
+				if r.name != "" {
+					return errDuplicate("name", v)
+				}
+				r.name, err = v, checkName(v)
 			}
 		case w == "index":
-			var v uint64
-			if v, err = a.uint("index", 31); err == nil {
-				m.Index = int32(v)
+			var v string
+			if v, err = a.value(); err == nil {
+				if m.Index != 0 {
+					return errDuplicate("index", v)
+				}
+				// atoi: the digits at the start, the rest ignored.
+				if m.Index = cAtoi(v); m.Index <= 0 {
+					return invArg(`Invalid "index" value`, v)
+				}
 			}
 		case matches(w, "link"):
 			r.link, err = a.value()
-			r.order = append(r.order, unix.IFLA_LINK)
 		case matches(w, "address"):
 			var s string
 			if s, err = a.value(); err == nil {
@@ -134,20 +148,26 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 				r.order = append(r.order, unix.IFLA_BROADCAST)
 			}
 		case matches(w, "txqueuelen"), w == "qlen", matches(w, "txqlen"):
-			var v uint64
-			if v, err = a.uint("txqlen", 32); err == nil {
+			var v int32
+			if v, err = intValue(a, "txqueuelen", &qlenSet); err == nil {
 				m.Attrs.TxQLen = new(uint32(v))
 				r.order = append(r.order, unix.IFLA_TXQLEN)
 			}
 		case w == "mtu":
-			var v uint64
-			if v, err = a.uint("mtu", 32); err == nil {
+			var v int32
+			if v, err = intValue(a, "mtu", &mtuSet); err == nil {
 				m.Attrs.MTU = uint32(v)
 				r.order = append(r.order, unix.IFLA_MTU)
 			}
 		case w == "netns":
-			r.netns, err = a.value()
-			r.order = append(r.order, unix.IFLA_NET_NS_FD) // or _PID, once resolved
+			var v string
+			if v, err = a.value(); err == nil {
+				if r.netns != "" {
+					return errDuplicate("netns", v)
+				}
+				r.netns = v
+				r.order = append(r.order, unix.IFLA_NET_NS_FD) // or _PID, once resolved
+			}
 		case w == "multicast":
 			err = onOffFlag(w, unix.IFF_MULTICAST, false)
 		case w == "allmulticast":
@@ -171,8 +191,16 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 				r.order = append(r.order, unix.IFLA_CARRIER)
 			}
 		case w == "master":
-			r.master, err = a.value()
-			r.order = append(r.order, unix.IFLA_MASTER)
+			// Resolved here, as iproute2 does, so that an unknown
+			// master is the first error whatever follows it.
+			var v string
+			if v, err = a.value(); err == nil {
+				var idx int32
+				if idx, err = masterIndex(c, v); err == nil {
+					m.Attrs.Master = new(uint32(idx))
+					r.order = append(r.order, unix.IFLA_MASTER)
+				}
+			}
 		case w == "nomaster":
 			m.Attrs.Master = new(uint32(0))
 			r.order = append(r.order, unix.IFLA_MASTER)
@@ -191,6 +219,9 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 		case matches(w, "group"):
 			var s string
 			if s, err = a.value(); err == nil {
+				if r.group != nil {
+					return errDuplicate("group", s)
+				}
 				var g uint32
 				if g, err = parseGroup(s); err == nil {
 					r.group = &g
@@ -198,21 +229,29 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 				}
 			}
 		case w == "numtxqueues":
-			var v uint64
-			if v, err = a.uint("numtxqueues", 32); err == nil {
+			var v int32
+			if v, err = intValue(a, "numtxqueues", &numTxSet); err == nil {
 				m.Attrs.NumTxQueues = uint32(v)
 				r.order = append(r.order, unix.IFLA_NUM_TX_QUEUES)
 			}
 		case w == "numrxqueues":
-			var v uint64
-			if v, err = a.uint("numrxqueues", 32); err == nil {
+			var v int32
+			if v, err = intValue(a, "numrxqueues", &numRxSet); err == nil {
 				m.Attrs.NumRxQueues = uint32(v)
 				r.order = append(r.order, unix.IFLA_NUM_RX_QUEUES)
 			}
 		case w == "link-netnsid":
-			var v uint64
-			if v, err = a.uint("link-netnsid", 31); err == nil {
-				m.Attrs.LinkNetNSID = new(int32(v))
+			var v string
+			if v, err = a.value(); err == nil {
+				if netnsidSet {
+					return errDuplicate("link-netns/link-netnsid", v)
+				}
+				id, ok := cInt32(v)
+				if !ok {
+					return invArg("Invalid \"link-netnsid\" value\n", v)
+				}
+				netnsidSet = id != -1
+				m.Attrs.LinkNetNSID = new(id)
 				r.order = append(r.order, unix.IFLA_LINK_NETNSID)
 			}
 		case matches(w, "help"):
@@ -237,6 +276,40 @@ func (c *ipCmd) parseLinkArgs(a *args, r *linkRequest, isAdd bool) error {
 		}
 	}
 	return nil
+}
+
+// intValue takes the value of an option iproute2 reads with get_integer
+// (a C int, in any base strtol takes), refusing it as iproute2 does when
+// the option was given already (*set): a value of -1 counts as not given,
+// as in iproute2, where -1 marks an option not yet seen.
+func intValue(a *args, what string, set *bool) (int32, error) {
+	v, err := a.value()
+	if err != nil {
+		return 0, err
+	}
+	if *set {
+		return 0, errDuplicate(what, v)
+	}
+	n, ok := cInt32(v)
+	if !ok {
+		return 0, invArg(fmt.Sprintf("Invalid %q value\n", what), v)
+	}
+	*set = n != -1
+	return n, nil
+}
+
+// masterIndex resolves "master DEVICE", failing as iproute2 does when there
+// is no such link.
+func masterIndex(c *ipCmd, name string) (int32, error) {
+	conn, err := c.conn()
+	if err != nil {
+		return 0, err
+	}
+	idx, err := conn.LinkIndex(name)
+	if errors.Is(err, unix.ENODEV) {
+		return 0, invArg("Device does not exist\n", name)
+	}
+	return idx, err
 }
 
 // checkName refuses what iproute2's check_ifname refuses, with its words.
@@ -298,11 +371,17 @@ func (c *ipCmd) linkModify(a *args, flags uint16) error {
 	if err != nil {
 		return err
 	}
-	// The kind's options come after "type KIND"; they fill the link info.
+	// The kind's options come after "type KIND"; they fill the link info,
+	// and may hold a file open until the request is sent (a veth peer's
+	// namespace): whatever fails from here on, it is closed.
 	if r.kind != "" {
 		if err := c.parseKind(a, &r, isAdd); err != nil {
 			return err
 		}
+		defer releaseKind(&r)
+	}
+	if !isAdd && m.Index != 0 && r.netns == "" {
+		return usagef("index can be used only when creating devices or when moving device to another netns.")
 	}
 	if isAdd {
 		if r.dev == "" && r.name == "" {
@@ -332,19 +411,13 @@ func (c *ipCmd) linkModify(a *args, flags uint16) error {
 	// ("ip link set group N up"), the kernel applies the change to every
 	// link of the group.
 	m.Attrs.Group = r.group
-	if r.link != "" {
+	// "link DEV" counts only when a link is made; ip link set ignores it.
+	if r.link != "" && isAdd {
 		idx, err := linkIndex(conn, r.link)
 		if err != nil {
 			return err
 		}
 		m.Attrs.Link = uint32(idx)
-	}
-	if r.master != "" {
-		idx, err := linkIndex(conn, r.master)
-		if err != nil {
-			return err
-		}
-		m.Attrs.Master = new(uint32(idx))
 	}
 	if r.netns != "" {
 		f, pid, err := c.netnsTarget(r.netns)

@@ -105,20 +105,9 @@ func (c *ipCmd) parseVeth(a *args, isAdd bool) (*vethData, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pr.master != "" {
-		idx, err := conn.LinkIndex(pr.master)
-		if err != nil {
-			return nil, errInvalidArg(pr.master, "Device does not exist")
-		}
-		m.Attrs.Master = new(uint32(idx))
-	}
 	d := &vethData{Info: &veth.Info{Peer: m}}
 	order := make([]uint16, 0, len(pr.order)+2)
-	for _, t := range pr.order {
-		if t != unix.IFLA_LINK {
-			order = append(order, t)
-		}
-	}
+	order = append(order, pr.order...)
 	if pr.netns != "" {
 		f, pid, err := c.netnsTarget(pr.netns)
 		if err != nil {
@@ -152,6 +141,14 @@ func (c *ipCmd) parseVeth(a *args, isAdd bool) (*vethData, error) {
 	}
 	m.Attrs.SetOrder(order...)
 	return d, nil
+}
+
+// releaseKind closes what a request's kind data holds open, once the
+// request is sent or given up; closing twice is harmless.
+func releaseKind(r *linkRequest) {
+	if d, ok := kindData(r).(*vethData); ok {
+		d.close()
+	}
 }
 
 // close releases the peer's namespace file.
