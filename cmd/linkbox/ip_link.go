@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -383,14 +384,18 @@ func (c *ipCmd) linkModify(a *args, flags uint16) error {
 	if !isAdd && m.Index != 0 && r.netns == "" {
 		return usagef("index can be used only when creating devices or when moving device to another netns.")
 	}
+	// "name" alone names the link acted on too, as in iproute2.
+	if r.dev == "" {
+		r.dev = r.name
+	}
 	if isAdd {
-		if r.dev == "" && r.name == "" {
+		if r.dev == "" {
 			return usagef(`Not enough information: "dev" argument is required.`)
 		}
-		if r.name == "" {
-			r.name = r.dev
+		if r.name != "" && r.name != r.dev {
+			return usagef(`both "name" and "dev" cannot be used when creating devices.`)
 		}
-		m.Attrs.Name = r.name
+		m.Attrs.Name = r.dev
 		if r.kind == "" {
 			return usagef(`Not enough information: "type" argument is required`)
 		}
@@ -398,12 +403,28 @@ func (c *ipCmd) linkModify(a *args, flags uint16) error {
 		if r.dev == "" && r.group == nil {
 			return usagef(`Not enough information: "dev" argument is required.`)
 		}
-		if r.name != "" {
+		// Renaming to the same name sends no name.
+		if r.name != "" && r.name != r.dev {
 			m.Attrs.Name = r.name
 		}
+		newIndex := m.Index
 		if r.dev != "" {
 			if m.Index, err = linkIndex(conn, r.dev); err != nil {
 				return err
+			}
+		}
+		// Moved to another namespace, "index N" is the link's index
+		// there: IFLA_NEW_IFINDEX, which iproute2 writes after the
+		// options and before the new name. Both go raw, which is
+		// written after the typed attributes, in this order.
+		if newIndex != 0 {
+			var v [4]byte
+			binary.NativeEndian.PutUint32(v[:], uint32(newIndex))
+			m.Attrs.Unknown = append(m.Attrs.Unknown, rtnl.Attr{Type: unix.IFLA_NEW_IFINDEX, Data: v[:]})
+			if m.Attrs.Name != "" {
+				name := append([]byte(m.Attrs.Name), 0)
+				m.Attrs.Unknown = append(m.Attrs.Unknown, rtnl.Attr{Type: unix.IFLA_IFNAME, Data: name})
+				m.Attrs.Name = ""
 			}
 		}
 	}

@@ -55,6 +55,7 @@ func TestLinkModifyErrorsMatchIproute2(t *testing.T) {
 		"link add x1 type veth peer name y master nosuch",
 		"link add x1 type veth peer name y netns wlinkerrpeer mtu 1400 netns wlinkerrpeer",
 		"link add x1 link nosuch type veth",
+		"link add x1 name x2 type veth",
 	} {
 		argv := append([]string{"ip", "-n", ns}, strings.Fields(cmd)...)
 		before := wireKernelState(t, ns)
@@ -74,7 +75,9 @@ func TestLinkModifyErrorsMatchIproute2(t *testing.T) {
 // The requests of ip link add and set have iproute2's bytes where the
 // options' order matters: IFLA_LINK just before IFLA_IFNAME, wherever
 // "link DEV" was written, and only when a link is made (ip link set
-// ignores "link"); values read as C ints (an MTU of -1 is sent).
+// ignores "link"); values read as C ints (an MTU of -1 is sent); no name
+// when a link is "renamed" to its own; and a link moved to another
+// namespace with "index N" gets IFLA_NEW_IFINDEX, before its new name.
 func TestLinkModifyBytesMatchIproute2(t *testing.T) {
 	kernel(t)
 	needTool(t, "strace")
@@ -83,6 +86,9 @@ func TestLinkModifyBytesMatchIproute2(t *testing.T) {
 	wireNS(t, ns)
 	mustSys(t, "ip", "-n", ns, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
 	mustSys(t, "ip", "-n", ns, "link", "add", "br0", "type", "bridge")
+	mustSys(t, "ip", "-n", ns, "link", "add", "m0", "type", "veth", "peer", "name", "m1")
+	mustSys(t, "ip", "-n", ns, "link", "add", "n0", "type", "veth", "peer", "name", "n1")
+	wireNS(t, "wlinkbytespeer")
 	for _, cmd := range []string{
 		"ip link add x1 link v0 mtu 1400 type veth peer name y1",
 		"ip link add link v0 name x2 txqueuelen 10 type veth",
@@ -90,6 +96,12 @@ func TestLinkModifyBytesMatchIproute2(t *testing.T) {
 		"ip link add x4 mtu -1 type veth",
 		"ip link set v0 link v1 mtu 1400",
 		"ip link set v0 txqueuelen 0x10",
+		"ip link set v0 name v0 mtu 1400",
+		"ip link set name v0 mtu 1400",
+		"ip link add name x5 type veth",
+		// Last: they move links away.
+		"ip link set m0 netns wlinkbytespeer index 9",
+		"ip link set n0 netns wlinkbytespeer index 10 name z0",
 	} {
 		argv := strings.Fields(cmd)
 		// The dry run first: it changes nothing, so iproute2 then
@@ -104,7 +116,7 @@ func TestLinkModifyBytesMatchIproute2(t *testing.T) {
 		}
 		want := linkChangeMessages(iproute2Sent(t, ns, argv)...)
 		mustSys(t, "ip", "-n", ns, "link", "set", "v0", "mtu", "1500", "txqueuelen", "1000")
-		for _, l := range []string{"x1", "x2", "x3", "x4"} {
+		for _, l := range []string{"x1", "x2", "x3", "x4", "x5"} {
 			sys(t, "ip", "-n", ns, "link", "del", l)
 		}
 		if len(want) == 0 {
@@ -144,8 +156,9 @@ func iproute2Sent(t *testing.T, ns string, argv []string) [][]byte {
 }
 
 // linkChangeMessages cuts datagrams into messages and keeps the
-// RTM_NEWLINK requests that carry something, with sequence number and
-// port id zeroed (iproute2's probe, an empty ifinfomsg, is left out).
+// RTM_NEWLINK requests that carry something, with sequence number, port
+// id and namespace descriptors zeroed (iproute2's probe, an empty
+// ifinfomsg, is left out).
 func linkChangeMessages(bufs ...[]byte) [][]byte {
 	var out [][]byte
 	for _, b := range bufs {
@@ -160,7 +173,7 @@ func linkChangeMessages(bufs ...[]byte) [][]byte {
 				continue
 			}
 			clear(m[8:16])
-			out = append(out, m)
+			out = append(out, wireNormalised(m))
 		}
 	}
 	return out
