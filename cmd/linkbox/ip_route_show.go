@@ -458,6 +458,11 @@ func (c *ipCmd) routeList(a *args, flush bool) error {
 	}
 	routes, err := f.dumpRoutes(conn)
 	if err != nil {
+		// iproute2 has begun its JSON array when the dump fails, and
+		// leaves it so.
+		if c.opts.json {
+			newJSONArray(c.stdout, c.opts.pretty)
+		}
 		return err
 	}
 	v := f.view()

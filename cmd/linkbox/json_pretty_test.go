@@ -100,6 +100,13 @@ func TestIPJSONPrettyMatchesIproute2(t *testing.T) {
 			t.Errorf("ip -j -p %s: want iproute2's\n%s\ngot\n%s", args, want, got)
 		}
 	}
+	// A dump that fails leaves the array begun, as iproute2 leaves it.
+	for _, args := range []string{"-j route show table 55", "-j -p route show table 55"} {
+		argv := append([]string{"ip", "-n", ns}, strings.Fields(args)...)
+		if want, got := sys(t, argv...), lb(t, argv...); got != want {
+			t.Errorf("ip %s: want iproute2's %+v, got %+v", args, want, got)
+		}
+	}
 	if want, got := mustSys(t, "bridge", "-n", ns, "-j", "-p", "link"), mustLB(t, "bridge", "-n", ns, "-j", "-p", "link"); got != want {
 		t.Errorf("bridge -j -p link: want iproute2's\n%s\ngot\n%s", want, got)
 	}
