@@ -3,11 +3,6 @@ package rtnl
 // Constants that golang.org/x/sys/unix does not define (yet). Each names the
 // kernel header it comes from; the values are the kernel's ABI.
 
-// include/uapi/linux/veth.h
-const (
-	vethInfoPeer = 1 // VETH_INFO_PEER
-)
-
 // include/uapi/linux/netlink.h: enum nlmsgerr_attrs
 const (
 	nlmsgerrAttrMsg      = 1 // NLMSGERR_ATTR_MSG: string

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -76,20 +75,6 @@ func (p *args) value() (string, error) {
 		return "", errIncomplete()
 	}
 	return p.next(), nil
-}
-
-// uint takes a value and parses it as an unsigned integer of the given
-// bits (decimal, or 0x hex as iproute2's get_unsigned accepts).
-func (p *args) uint(what string, bits int) (uint64, error) {
-	s, err := p.value()
-	if err != nil {
-		return 0, err
-	}
-	v, err := strconv.ParseUint(s, 0, bits)
-	if err != nil {
-		return 0, errInvalidArg(s, fmt.Sprintf("Invalid %q value", what))
-	}
-	return v, nil
 }
 
 // onOff takes "on" or "off".

@@ -163,15 +163,6 @@ func ifrName(name string) string {
 	return name
 }
 
-// errnoOf returns the errno an error carries, or EIO.
-func errnoOf(err error) unix.Errno {
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		return errno
-	}
-	return unix.EIO
-}
-
 // strerror is strerror(3) of err's errno, as brctl prints it.
 func strerror(err error) string {
 	var errno unix.Errno

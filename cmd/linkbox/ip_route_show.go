@@ -338,7 +338,7 @@ func (f *routeFilter) match(r *rtnl.RouteMessage, preferred int) bool {
 	}
 	if f.rvia.family != 0 {
 		viaFam, via := fam, r.Attrs.Gateway
-		if r.Attrs.Via != nil && len(r.Attrs.Via) >= 2 {
+		if len(r.Attrs.Via) >= 2 {
 			viaFam = int(binary.NativeEndian.Uint16(r.Attrs.Via))
 			via, _ = netip.AddrFromSlice(r.Attrs.Via[2:])
 		}

@@ -253,8 +253,10 @@ const hostsFile = "/etc/hosts"
 // Errors of resolving ping's destination, in getaddrinfo(3)'s words
 // (gai_strerror), which ping prints.
 var (
+	//lint:ignore ST1005 gai_strerror's words, which ping prints as they are
 	errNameUnknown = errors.New("Name or service not known")
-	errFamily      = errors.New("Address family for hostname not supported")
+	//lint:ignore ST1005 likewise
+	errFamily = errors.New("Address family for hostname not supported")
 )
 
 // resolvePingDest resolves ping's destination without a DNS resolver

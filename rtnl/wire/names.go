@@ -317,12 +317,6 @@ var addrGenModeNames = []enum{
 	{2, "IN6_ADDR_GEN_MODE_STABLE_PRIVACY"}, {3, "IN6_ADDR_GEN_MODE_RANDOM"},
 }
 
-// include/uapi/linux/if_link.h: IF_* flags of IFLA_INET6_FLAGS.
-var inet6FlagNames = []bit{
-	{0x10, "IF_RS_SENT"}, {0x20, "IF_RA_RCVD"}, {0x40, "IF_RA_MANAGED"},
-	{0x80, "IF_RA_OTHERCONF"}, {0x80000000, "IF_READY"},
-}
-
 // include/uapi/linux/netlink.h: enum netlink_attribute_type, in
 // NL_POLICY_TYPE_ATTR_TYPE.
 var nlaTypeNames = []enum{
