@@ -114,8 +114,8 @@ func (s STPState) String() string {
 // BridgeID is struct ifla_bridge_id: a bridge's STP identifier, the
 // priority (big-endian on the wire) and a MAC address.
 type BridgeID struct {
-	Priority uint16
-	Addr     [6]byte
+	Priority uint16  // the bridge priority, host order here
+	Addr     [6]byte // the bridge's MAC address
 }
 
 // String formats the id as brctl does: "8000.020000000001".

@@ -193,8 +193,8 @@ func SetPort(c *rtnl.Conn, index int32, info *PortInfo) error {
 
 // A Port is one port of a bridge: its link and its port data.
 type Port struct {
-	Link *rtnl.LinkMessage
-	Info *PortInfo
+	Link *rtnl.LinkMessage // the port's link, as the kernel reports it
+	Info *PortInfo         // its IFLA_INFO_SLAVE_DATA
 }
 
 // Ports lists the ports of the bridge with index br, in the kernel's

@@ -38,7 +38,7 @@ type STP struct {
 	TopologyChange         bool // IFLA_BR_TOPOLOGY_CHANGE (brctl flag TOPOLOGY_CHANGE)
 	TopologyChangeDetected bool // IFLA_BR_TOPOLOGY_CHANGE_DETECTED (flag TOPOLOGY_CHANGE_DETECTED)
 
-	Ports []STPPort
+	Ports []STPPort // the bridge's ports, as brctl showstp lists them
 }
 
 // STPPort is one port's part of `brctl showstp`.

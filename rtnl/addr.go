@@ -26,12 +26,12 @@ const (
 //		__u32 ifa_index;      // offset 4
 //	};
 type AddressMessage struct {
-	Family    uint8 // ifa_family: AF_INET or AF_INET6
-	PrefixLen uint8 // ifa_prefixlen
-	Flags     uint8 // ifa_flags: the low 8 bits of IFA_F_*; IFA_FLAGS carries all of them
-	Scope     uint8 // ifa_scope: RT_SCOPE_*
-	Index     int32 // ifa_index: the link's interface index
-	Attrs     AddressAttrs
+	Family    uint8        // ifa_family: AF_INET or AF_INET6
+	PrefixLen uint8        // ifa_prefixlen
+	Flags     uint8        // ifa_flags: the low 8 bits of IFA_F_*; IFA_FLAGS carries all of them
+	Scope     uint8        // ifa_scope: RT_SCOPE_*
+	Index     int32        // ifa_index: the link's interface index
+	Attrs     AddressAttrs // the IFA_* attributes
 }
 
 // ifaddrmsgLen is sizeof(struct ifaddrmsg).

@@ -20,8 +20,8 @@ type Socket interface {
 // Addr is a netlink socket address: the sender's port id (0 for the kernel)
 // and the multicast groups a datagram was sent to (0 for unicast).
 type Addr struct {
-	Pid    uint32
-	Groups uint32
+	Pid    uint32 // the sender's port id; 0 is the kernel
+	Groups uint32 // the multicast groups the datagram was sent to; 0 for unicast
 }
 
 // Direction says whether a traced datagram was sent or received.
@@ -110,9 +110,9 @@ func (p RawPayload) Encode(e *Encoder) { e.raw(p) }
 // Request is one request: its message type, flags beyond NLM_F_REQUEST, and
 // payload.
 type Request struct {
-	Type    uint16
-	Flags   uint16
-	Payload Payload
+	Type    uint16  // nlmsg_type: RTM_NEWLINK, ...
+	Flags   uint16  // NLM_F_* beyond NLM_F_REQUEST (and NLM_F_ACK, which Execute adds)
+	Payload Payload // the family header and attributes
 }
 
 // appendRequest appends the wire form of r with the given sequence number.

@@ -214,8 +214,8 @@ func (a *Ack) Flags() uint16 {
 // Done is a decoded NLMSG_DONE: the end of a dump, with the dump's error
 // (0 for success) and, with NLM_F_ACK_TLVS, the extended ack.
 type Done struct {
-	Errno unix.Errno
-	Ack   Ack // extended-ack fields; Request and Payload are unused
+	Errno unix.Errno // the dump's error, 0 for success
+	Ack   Ack        // extended-ack fields; Request and Payload are unused
 }
 
 // ParseDone decodes an NLMSG_DONE message. Old kernels send no payload.

@@ -12,12 +12,12 @@ import (
 // payload: struct ifinfomsg from include/uapi/linux/rtnetlink.h, then the
 // IFLA_* attributes.
 type LinkMessage struct {
-	Family uint8  // ifi_family: AF_UNSPEC, or AF_BRIDGE for bridge port requests
-	Type   uint16 // ifi_type: ARPHRD_*
-	Index  int32  // ifi_index: 0 lets the kernel choose, or selects by name
-	Flags  uint32 // ifi_flags: IFF_*
-	Change uint32 // ifi_change: which Flags bits to change
-	Attrs  LinkAttrs
+	Family uint8     // ifi_family: AF_UNSPEC, or AF_BRIDGE for bridge port requests
+	Type   uint16    // ifi_type: ARPHRD_*
+	Index  int32     // ifi_index: 0 lets the kernel choose, or selects by name
+	Flags  uint32    // ifi_flags: IFF_*
+	Change uint32    // ifi_change: which Flags bits to change
+	Attrs  LinkAttrs // the IFLA_* attributes
 }
 
 // ifinfomsgLen is sizeof(struct ifinfomsg).
@@ -345,7 +345,9 @@ func (a *LinkAttrs) Stats64() (LinkStats64, bool) {
 	return s, true
 }
 
-// LinkStats64 is struct rtnl_link_stats64 from include/uapi/linux/if_link.h.
+// LinkStats64 is struct rtnl_link_stats64 from include/uapi/linux/if_link.h:
+// the link's counters, each named as the kernel names its field (rx_packets
+// is RxPackets, and so on).
 type LinkStats64 struct {
 	RxPackets, TxPackets, RxBytes, TxBytes, RxErrors, TxErrors        uint64
 	RxDropped, TxDropped, Multicast, Collisions                       uint64

@@ -50,10 +50,10 @@ type LinkData interface {
 // and how to make an empty value to decode into. Attrs, if set, names the
 // kind's attributes for the annotated trace and the validator.
 type Kind struct {
-	Name  string
-	Slave bool
-	New   func() LinkData
-	Attrs *AttrSpace
+	Name  string          // IFLA_INFO_KIND (or the master's kind for port data)
+	Slave bool            // the data travels as IFLA_INFO_SLAVE_DATA
+	New   func() LinkData // makes an empty value to decode into
+	Attrs *AttrSpace      // names the data's attributes, or nil
 }
 
 // Kinds is the set of link kinds a decoder knows. Data of a kind not in the

@@ -21,8 +21,8 @@ type Header struct {
 // header such as ifinfomsg, then attributes). Data excludes the padding that
 // follows it in a datagram.
 type Message struct {
-	Header Header
-	Data   []byte
+	Header Header // the nlmsghdr
+	Data   []byte // the payload after it, without trailing padding
 }
 
 // putHeader writes h at the start of b.

@@ -46,12 +46,12 @@ const (
 //
 // The padding is written as zero.
 type NeighMessage struct {
-	Family uint8  // ndm_family: AF_INET, AF_INET6 or AF_BRIDGE
-	Index  int32  // ndm_ifindex: the link, or for FDB entries the bridge port
-	State  uint16 // ndm_state: NUD_* (NUD_PERMANENT, NUD_NOARP for static FDB entries)
-	Flags  uint8  // ndm_flags: NTF_* (NTF_MASTER, NTF_SELF, NTF_PROXY, ...)
-	Type   uint8  // ndm_type: RTN_* of the address
-	Attrs  NeighAttrs
+	Family uint8      // ndm_family: AF_INET, AF_INET6 or AF_BRIDGE
+	Index  int32      // ndm_ifindex: the link, or for FDB entries the bridge port
+	State  uint16     // ndm_state: NUD_* (NUD_PERMANENT, NUD_NOARP for static FDB entries)
+	Flags  uint8      // ndm_flags: NTF_* (NTF_MASTER, NTF_SELF, NTF_PROXY, ...)
+	Type   uint8      // ndm_type: RTN_* of the address
+	Attrs  NeighAttrs // the NDA_* attributes
 }
 
 // ndmsgLen is sizeof(struct ndmsg).

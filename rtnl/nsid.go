@@ -11,8 +11,8 @@ import (
 // namespace id names a peer namespace from inside this one; IFLA_LINK_NETNSID
 // uses it to say where a veth's peer lives.
 type NSIDMessage struct {
-	Family uint8 // rtgen_family, AF_UNSPEC
-	Attrs  NSIDAttrs
+	Family uint8     // rtgen_family, AF_UNSPEC
+	Attrs  NSIDAttrs // the NETNSA_* attributes
 }
 
 // NSIDAttrs are the NETNSA_* attributes. Pointers mark the ids, where 0 is

@@ -34,16 +34,16 @@ const (
 //		unsigned      rtm_flags;     // offset 8
 //	};
 type RouteMessage struct {
-	Family   uint8  // rtm_family: AF_INET, AF_INET6, ...
-	DstLen   uint8  // rtm_dst_len: prefix length of RTA_DST
-	SrcLen   uint8  // rtm_src_len: prefix length of RTA_SRC
-	TOS      uint8  // rtm_tos
-	Table    uint8  // rtm_table: RT_TABLE_*; a table id above 255 travels in RTA_TABLE with this 0
-	Protocol uint8  // rtm_protocol: RTPROT_*, who added the route
-	Scope    uint8  // rtm_scope: RT_SCOPE_*
-	Type     uint8  // rtm_type: RTN_*
-	Flags    uint32 // rtm_flags: RTM_F_* and RTNH_F_*
-	Attrs    RouteAttrs
+	Family   uint8      // rtm_family: AF_INET, AF_INET6, ...
+	DstLen   uint8      // rtm_dst_len: prefix length of RTA_DST
+	SrcLen   uint8      // rtm_src_len: prefix length of RTA_SRC
+	TOS      uint8      // rtm_tos
+	Table    uint8      // rtm_table: RT_TABLE_*; a table id above 255 travels in RTA_TABLE with this 0
+	Protocol uint8      // rtm_protocol: RTPROT_*, who added the route
+	Scope    uint8      // rtm_scope: RT_SCOPE_*
+	Type     uint8      // rtm_type: RTN_*
+	Flags    uint32     // rtm_flags: RTM_F_* and RTNH_F_*
+	Attrs    RouteAttrs // the RTA_* attributes
 }
 
 // rtmsgLen is sizeof(struct rtmsg).

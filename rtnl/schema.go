@@ -64,8 +64,8 @@ type AttrSpec struct {
 // IFLA_* attributes, the IFLA_INFO_* attributes inside IFLA_LINKINFO, the
 // IFLA_BR_* attributes inside a bridge's IFLA_INFO_DATA, and so on.
 type AttrSpace struct {
-	Name  string // a short name for the space, such as "link" or "bridge"
-	Attrs map[uint16]AttrSpec
+	Name  string              // a short name for the space, such as "link" or "bridge"
+	Attrs map[uint16]AttrSpec // by attribute type, flags masked off
 }
 
 // Spec returns the spec for attribute type t (flags masked off).

@@ -76,7 +76,7 @@ func ValidateDatagram(b []byte, kinds Kinds) error {
 
 // A ValidationError lists what Validate found wrong with a message.
 type ValidationError struct {
-	Problems []Problem
+	Problems []Problem // in the order met, at most 32
 }
 
 // A Problem is one thing Validate found wrong.

@@ -37,8 +37,8 @@ type End struct {
 // Pair describes a veth pair to create: the first end, whose message
 // carries the request, and its peer, carried in VETH_INFO_PEER.
 type Pair struct {
-	End
-	Peer End
+	End      // the first end
+	Peer End // the other end, VETH_INFO_PEER
 	// Master, if non-zero, is the ifindex of a bridge (or other master)
 	// in the creating namespace to attach the first end to, in the same
 	// request (IFLA_MASTER). The kernel ignores IFLA_MASTER on the peer.

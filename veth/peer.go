@@ -15,8 +15,8 @@ var ErrNotVeth = errors.New("veth: not a veth")
 // as an entry of /run/netns. Peer uses a list of them to name the
 // namespace a peer lives in.
 type Namespace struct {
-	Name string
-	FD   int
+	Name string // its name under the run directory
+	FD   int    // an open file descriptor of it
 }
 
 // PeerLink is the other end of a veth, as found by Peer.
