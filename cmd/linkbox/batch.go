@@ -176,9 +176,6 @@ func (c *ipCmd) inProcessExec(argv []string) *innerIP {
 	default:
 		return nil
 	}
-	if ic.objectOf(rest[0]) == "link" && len(rest) > 1 && matches(rest[1], "add") {
-		return nil // creating links inside may need the namespace's /sys view
-	}
 	return &innerIP{ipCmd: ic, args: rest}
 }
 

@@ -35,46 +35,58 @@ type ipCmd struct {
 	opts ipOpts
 }
 
-// ipObjects are the objects ip knows, in iproute2's order, which decides
-// what an abbreviation means ("ip a" is address, "ip l" is link, "ip m" is
-// maddress). Those linkbox does not implement say so.
-var ipObjects = []struct {
+// ipObject is an object of ip: its name, and the function that runs its
+// commands (nil for those linkbox does not implement).
+type ipObject struct {
 	name string
 	run  func(c *ipCmd, a *args) error
-}{
-	{"address", (*ipCmd).doAddress},
-	{"addrlabel", nil},
-	{"maddress", nil},
-	{"route", (*ipCmd).doRoute},
-	{"rule", nil},
-	{"neighbor", (*ipCmd).doNeigh},
-	{"neighbour", (*ipCmd).doNeigh},
-	{"ntable", nil},
-	{"ntbl", nil},
-	{"link", (*ipCmd).doLink},
-	{"l2tp", nil},
-	{"fou", nil},
-	{"ila", nil},
-	{"macsec", nil},
-	{"tunnel", nil},
-	{"tuntap", nil},
-	{"tap", nil},
-	{"token", nil},
-	{"tcpmetrics", nil},
-	{"tcp_metrics", nil},
-	{"monitor", (*ipCmd).doMonitor},
-	{"xfrm", nil},
-	{"mroute", nil},
-	{"mrule", nil},
-	{"netns", (*ipCmd).doNetns},
-	{"netconf", nil},
-	{"vrf", nil},
-	{"sr", nil},
-	{"nexthop", nil},
-	{"mptcp", nil},
-	{"ioam", nil},
-	{"help", (*ipCmd).doHelp},
-	{"stats", nil},
+}
+
+// ipObjects are the objects ip knows, in iproute2's order, which decides
+// what an abbreviation means ("ip a" is address, "ip l" is link, "ip m" is
+// maddress). Those linkbox does not implement say so. The table is filled
+// in init: ip netns exec looks objects up in it, and a static initializer
+// would refer to itself through that.
+var ipObjects []ipObject
+
+func init() { ipObjects = ipObjectTable() }
+
+func ipObjectTable() []ipObject {
+	return []ipObject{
+		{"address", (*ipCmd).doAddress},
+		{"addrlabel", nil},
+		{"maddress", nil},
+		{"route", (*ipCmd).doRoute},
+		{"rule", nil},
+		{"neighbor", (*ipCmd).doNeigh},
+		{"neighbour", (*ipCmd).doNeigh},
+		{"ntable", nil},
+		{"ntbl", nil},
+		{"link", (*ipCmd).doLink},
+		{"l2tp", nil},
+		{"fou", nil},
+		{"ila", nil},
+		{"macsec", nil},
+		{"tunnel", nil},
+		{"tuntap", nil},
+		{"tap", nil},
+		{"token", nil},
+		{"tcpmetrics", nil},
+		{"tcp_metrics", nil},
+		{"monitor", (*ipCmd).doMonitor},
+		{"xfrm", nil},
+		{"mroute", nil},
+		{"mrule", nil},
+		{"netns", (*ipCmd).doNetns},
+		{"netconf", nil},
+		{"vrf", nil},
+		{"sr", nil},
+		{"nexthop", nil},
+		{"mptcp", nil},
+		{"ioam", nil},
+		{"help", (*ipCmd).doHelp},
+		{"stats", nil},
+	}
 }
 
 func ipMain(e *env, argv []string) int {

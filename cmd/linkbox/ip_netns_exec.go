@@ -76,6 +76,17 @@ func (c *ipCmd) netnsExec(argv []string) error {
 // execIn runs argv in the namespace called name and returns its exit
 // status; the error is for a command that could not be started.
 func (c *ipCmd) execIn(name string, argv []string) (int, error) {
+	if c.dryRun {
+		// A dry run changes nothing and needs no privilege: an ip command
+		// that only talks netlink runs here, through a socket in the
+		// namespace, its changes held back like any others; anything
+		// else is shown, not run.
+		if inner := c.inProcessExec(append([]string{"netns", "exec", name}, argv...)); inner != nil {
+			return inner.report("ip", inner.dispatch(inner.args)), nil
+		}
+		c.would("ip netns exec %s %s", shellQuote(name), shellQuote(argv...))
+		return 0, nil
+	}
 	cmd := execCommand(argv)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.stdin, c.stdout, c.stderr
 	cmd.Env = c.wireEnviron() // linkbox applets in it trace, dry-run, capture as this one
@@ -178,4 +189,18 @@ func execError(name, prog string, err error) error {
 		return &cliError{code: 255, msg: "mount of /sys failed: " + errnoText(pe.Err)}
 	}
 	return netnsOpenError(name, err, 255)
+}
+
+// shellQuote writes words as a shell reads them back: words with
+// characters the shell would take apart go in single quotes.
+func shellQuote(words ...string) string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == "" {
+			out[i] = w
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
 }

@@ -429,3 +429,26 @@ func TestIPNetnsNoRunDir(t *testing.T) {
 		t.Errorf("monitor: want it to make the run directory (0755), got %q (stderr %q)", s["monitor"], r.stderr)
 	}
 }
+
+// Under a dry run, ip netns exec runs nothing: an ip command that only
+// talks netlink shows its requests, held back; any other program is shown.
+func TestIPNetnsExecDryRun(t *testing.T) {
+	kernel(t)
+	mustSys(t, "ip", "netns", "add", "dryx")
+	t.Cleanup(func() { sys(t, "ip", "netns", "del", "dryx") })
+	r := lb(t, "linkbox", "--dry-run", "ip", "netns", "exec", "dryx", "ip", "link", "add", "dv0", "type", "veth", "peer", "name", "dv1")
+	if r.code != 0 || !strings.Contains(r.stdout, "would send:") || !strings.Contains(r.stdout, "RTM_NEWLINK") {
+		t.Fatalf("want the held-back RTM_NEWLINK, got exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	marker := filepath.Join(t.TempDir(), "ran")
+	r = lb(t, "linkbox", "--dry-run", "ip", "netns", "exec", "dryx", "sh", "-c", "touch "+marker)
+	if want := "would: ip netns exec dryx sh -c 'touch " + marker + "'\n"; r.code != 0 || r.stdout != want {
+		t.Fatalf("want %q, got exit %d %q %q", want, r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the program ran under a dry run")
+	}
+	if out := mustSys(t, "ip", "-n", "dryx", "-o", "link"); strings.Contains(out, "dv0") {
+		t.Fatalf("the dry run created a link:\n%s", out)
+	}
+}

@@ -507,7 +507,8 @@ func TestIsApplet(t *testing.T) {
 }
 
 // Under --dry-run, add, attach and delete say what they would do and do
-// nothing; exec hands the switch to the command.
+// nothing; so does exec of a program other than ip (TestIPNetnsExecDryRun
+// has the ip case).
 func TestIPNetnsDryRun(t *testing.T) {
 	kernel(t)
 	dropNetns(t, "ntdry", "ntdry-new")
@@ -520,7 +521,7 @@ func TestIPNetnsDryRun(t *testing.T) {
 		{[]string{"netns", "add", "ntdry-new"}, "would: mount --bind <a new network namespace> " + filepath.Join(runDir(), "ntdry-new") + "\n"},
 		{[]string{"netns", "attach", "ntdry-new", strconv.Itoa(os.Getpid())}, "would: mount --bind /proc/" + strconv.Itoa(os.Getpid()) + "/ns/net " + filepath.Join(runDir(), "ntdry-new") + "\n"},
 		{[]string{"netns", "delete", "ntdry"}, "would: umount -l " + filepath.Join(runDir(), "ntdry") + "; rm " + filepath.Join(runDir(), "ntdry") + "\n"},
-		{[]string{"netns", "exec", "ntdry", "sh", "-c", "echo $LINKBOX_DRY_RUN"}, "1\n"},
+		{[]string{"netns", "exec", "ntdry", "sh", "-c", "echo $LINKBOX_DRY_RUN"}, "would: ip netns exec ntdry sh -c 'echo $LINKBOX_DRY_RUN'\n"},
 	} {
 		got := lb(t, append([]string{"linkbox", "--dry-run", "ip"}, c.argv...)...)
 		if got.code != 0 || got.stdout != c.want {
