@@ -262,6 +262,11 @@ func waitInNetns(t *testing.T, pid, name string) {
 // and no mount behind.
 func TestIPNetnsErrorsMatchIproute2(t *testing.T) {
 	kernel(t)
+	// A program not found is "No such file or directory" unless some
+	// directory on PATH could not be searched, which execvp(3) reports
+	// as EACCES: keep PATH to the system's directories so the answer
+	// does not depend on the machine's.
+	t.Setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	dropNetns(t, "nterr-x")
 	mustSys(t, "ip", "netns", "add", "nterr-x")
 	mustSys(t, "ip", "netns", "set", "nterr-x", "11")
