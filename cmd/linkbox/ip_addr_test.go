@@ -63,15 +63,20 @@ func withNS(ns string, args []string) []string {
 }
 
 // nsState is what a namespace holds, as iproute2 lists it: addresses,
-// routes of every table and both families, and neighbours (sorted, and
+// routes of every table and both families (sorted), and neighbours (sorted, and
 // without the entries for multicast groups, which the kernel adds when it
 // sends IGMP and MLD reports, on its own schedule).
 func nsState(t *testing.T, ns string) string {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString(normLifetimes(mustSys(t, "ip", "-n", ns, "addr")))
-	b.WriteString(normLifetimes(mustSys(t, "ip", "-n", ns, "route", "show", "table", "all")))
-	b.WriteString(normLifetimes(mustSys(t, "ip", "-n", ns, "-6", "route", "show", "table", "all")))
+	// Routes sorted: the kernel lists IPv6 routes of equal prefix in the
+	// order the links' addresses came up, which is timing, not state.
+	for _, fam := range []string{"-4", "-6"} {
+		routes := strings.SplitAfter(normLifetimes(mustSys(t, "ip", "-n", ns, fam, "route", "show", "table", "all")), "\n")
+		sort.Strings(routes)
+		b.WriteString(strings.Join(routes, ""))
+	}
 	var neigh []string
 	all := mustSys(t, "ip", "-n", ns, "neigh", "show", "nud", "all") + mustSys(t, "ip", "-n", ns, "neigh", "show", "proxy")
 	for _, l := range strings.SplitAfter(all, "\n") {
