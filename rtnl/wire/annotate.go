@@ -30,7 +30,7 @@ type Dump struct {
 	Direction string     `json:"direction"`      // "sent" or "received"
 	Time      string     `json:"time,omitempty"` // RFC 3339, when known
 	Length    int        `json:"length"`         // bytes in the datagram
-	Messages  []*Message `json:"messages"`
+	Messages  []*Message `json:"messages"`       // the messages, in order
 	// Rest holds bytes after the last message that cannot be one.
 	Rest *Span `json:"rest,omitempty"`
 
@@ -52,11 +52,11 @@ type Message struct {
 	// Header is the family header: ifinfomsg, ifaddrmsg, rtmsg, ndmsg or
 	// rtgenmsg.
 	Header  *Struct `json:"header,omitempty"`
-	Attrs   []*Attr `json:"attributes,omitempty"`
-	Error   *Ack    `json:"error,omitempty"` // the payload of NLMSG_ERROR
-	Done    *Ack    `json:"done,omitempty"`  // the payload of NLMSG_DONE
-	Rest    *Span   `json:"rest,omitempty"`  // payload bytes that could not be decoded
-	Problem string  `json:"problem,omitempty"`
+	Attrs   []*Attr `json:"attributes,omitempty"` // the top-level attributes
+	Error   *Ack    `json:"error,omitempty"`      // the payload of NLMSG_ERROR
+	Done    *Ack    `json:"done,omitempty"`       // the payload of NLMSG_DONE
+	Rest    *Span   `json:"rest,omitempty"`       // payload bytes that could not be decoded
+	Problem string  `json:"problem,omitempty"`    // what is wrong with the framing, if anything
 
 	pad  Span // padding after nlmsg_len, up to the 4-byte boundary
 	echo bool // a request echoed inside NLMSG_ERROR
@@ -66,18 +66,18 @@ type Message struct {
 // (the peer's ifinfomsg in VETH_INFO_PEER), or an attribute's payload
 // (ifa_cacheinfo).
 type Struct struct {
-	Name    string  `json:"name"` // the kernel's struct name, ifinfomsg
-	Offset  int     `json:"offset"`
-	Length  int     `json:"length"`
-	Fields  []Field `json:"fields"`
-	Problem string  `json:"problem,omitempty"`
+	Name    string  `json:"name"`              // the kernel's struct name, ifinfomsg
+	Offset  int     `json:"offset"`            // in the datagram
+	Length  int     `json:"length"`            // bytes
+	Fields  []Field `json:"fields"`            // the members, in order
+	Problem string  `json:"problem,omitempty"` // set when the bytes are too few
 }
 
 // A Field is one member of a Struct.
 type Field struct {
-	Name   string `json:"name"` // the kernel's member name, ifi_index
-	Offset int    `json:"offset"`
-	Length int    `json:"length"`
+	Name   string `json:"name"`   // the kernel's member name, ifi_index
+	Offset int    `json:"offset"` // in the datagram
+	Length int    `json:"length"` // bytes
 	// Value is the number (uint64, or int64 for signed members); nil for
 	// padding.
 	Value any    `json:"value,omitempty"`
@@ -95,8 +95,8 @@ type Attr struct {
 	Name   string `json:"name,omitempty"` // IFLA_MTU; "" if the space does not know the type
 	// Nested and NetByteOrder are the NLA_F_NESTED and NLA_F_NET_BYTEORDER
 	// bits of nla_type.
-	Nested       bool `json:"nla_f_nested,omitempty"`
-	NetByteOrder bool `json:"nla_f_net_byteorder,omitempty"`
+	Nested       bool `json:"nla_f_nested,omitempty"`        // NLA_F_NESTED is set
+	NetByteOrder bool `json:"nla_f_net_byteorder,omitempty"` // NLA_F_NET_BYTEORDER is set
 	// Space names the space of the nested attributes: "linkinfo", or the
 	// link kind inside IFLA_INFO_DATA.
 	Space string `json:"space,omitempty"`
@@ -108,10 +108,10 @@ type Attr struct {
 	// Header is the fixed struct at the start of a nest (the peer's
 	// ifinfomsg inside VETH_INFO_PEER).
 	Header  *Struct `json:"header,omitempty"`
-	Struct  *Struct `json:"struct,omitempty"` // a payload that is a struct (IFA_CACHEINFO)
-	Attrs   []*Attr `json:"attributes,omitempty"`
-	Rest    *Span   `json:"rest,omitempty"` // payload bytes that could not be decoded
-	Problem string  `json:"problem,omitempty"`
+	Struct  *Struct `json:"struct,omitempty"`     // a payload that is a struct (IFA_CACHEINFO)
+	Attrs   []*Attr `json:"attributes,omitempty"` // the nested attributes
+	Rest    *Span   `json:"rest,omitempty"`       // payload bytes that could not be decoded
+	Problem string  `json:"problem,omitempty"`    // what is wrong with the attribute, if anything
 
 	show     string          // the text view of the value
 	pend     int             // where the payload ends
@@ -132,7 +132,7 @@ type Ack struct {
 	Capped bool `json:"capped,omitempty"`
 	// Request is the echoed request (NLMSG_ERROR only).
 	Request *Message `json:"request,omitempty"`
-	TLVs    []*Attr  `json:"tlvs,omitempty"`
+	TLVs    []*Attr  `json:"tlvs,omitempty"` // the extended-ack attributes
 	// What the TLVs say.
 	Message   string `json:"message,omitempty"`       // NLMSGERR_ATTR_MSG
 	BadOffset *int   `json:"bad_offset,omitempty"`    // NLMSGERR_ATTR_OFFS
@@ -145,9 +145,9 @@ type Ack struct {
 // A Span is a run of bytes shown raw: padding, or bytes that could not be
 // decoded.
 type Span struct {
-	Offset int    `json:"offset"`
-	Length int    `json:"length"`
-	Hex    string `json:"hex"`
+	Offset int    `json:"offset"`         // in the datagram
+	Length int    `json:"length"`         // bytes
+	Hex    string `json:"hex"`            // the bytes in hex
 	Note   string `json:"note,omitempty"` // why the bytes are raw
 }
 
