@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -132,8 +133,17 @@ func (c *ipCmd) runBatch(name string) int {
 	return b.status
 }
 
-// fail reports a line's error, if any, as iproute2 does.
+// fail reports a line's error, if any, as iproute2 does. A usage error
+// (a bad or missing argument) ends the whole batch with status 255, even
+// with -force and without "Command failed": iproute2 exits on the spot.
 func (b *batchRun) fail(l batchLine, err error) {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		b.c.report("ip", err)
+		b.status = 255
+		b.stop = true
+		return
+	}
 	if code := b.c.report("ip", err); code != 0 {
 		fmt.Fprintf(b.c.stderr, "Command failed %s:%d\n", b.name, l.no)
 		b.status = 1
@@ -243,15 +253,22 @@ func (b *batchRun) deleteRun() bool {
 	if err != nil {
 		return false // the usual path reports it, line by line
 	}
-	links, err := conn.Links()
+	// What deleting needs to know of each link, kept small: a namespace
+	// may hold thousands.
+	type ref struct {
+		index, peer int32 // peer: a veth's other end here, or 0
+	}
+	byName := map[string]ref{}
+	err = conn.EachLink(nil, func(l *rtnl.LinkMessage) error {
+		r := ref{index: l.Index}
+		if l.Attrs.Info != nil && l.Attrs.Info.Kind == "veth" && l.Attrs.LinkNetNSID == nil {
+			r.peer = int32(l.Attrs.Link)
+		}
+		byName[l.Attrs.Name] = r
+		return nil
+	})
 	if err != nil {
 		return false
-	}
-	byName := make(map[string]*rtnl.LinkMessage, len(links))
-	byIdx := make(map[int32]*rtnl.LinkMessage, len(links))
-	for _, l := range links {
-		byName[l.Attrs.Name] = l
-		byIdx[l.Index] = l
 	}
 	gone := map[int32]bool{}
 	var batch []int32
@@ -266,7 +283,7 @@ func (b *batchRun) deleteRun() bool {
 	}
 	for i, l := range lines {
 		link, ok := byName[names[i]]
-		if !ok || gone[link.Index] {
+		if !ok || gone[link.index] {
 			// iproute2 fails here: the link is not there (any more).
 			flush()
 			b.fail(l, errNoDevice(names[i]))
@@ -276,14 +293,12 @@ func (b *batchRun) deleteRun() bool {
 			}
 			continue
 		}
-		gone[link.Index] = true
+		gone[link.index] = true
 		// Deleting a veth deletes its peer with it.
-		if link.Attrs.Info != nil && link.Attrs.Info.Kind == "veth" && link.Attrs.LinkNetNSID == nil {
-			if p, ok := byIdx[int32(link.Attrs.Link)]; ok {
-				gone[p.Index] = true
-			}
+		if link.peer != 0 {
+			gone[link.peer] = true
 		}
-		batch = append(batch, link.Index)
+		batch = append(batch, link.index)
 		b.r.take(1)
 	}
 	flush()

@@ -194,7 +194,14 @@ func cleanNetns(b *testing.B, ns *nsfs.Dir, name string) {
 	if err := ns.Delete(name); err != nil {
 		b.Fatalf("removing the run's namespace: %v", err)
 	}
+	// The kernel finishes tearing links and namespaces down in its own
+	// workers, holding the RTNL lock, after the calls return: let that
+	// settle, so that it does not land in the next run's time.
+	time.Sleep(settleTime)
 }
+
+// settleTime is the pause after each run's cleanup.
+const settleTime = 1500 * time.Millisecond
 
 func median[T int64 | time.Duration](xs []T) T {
 	s := slices.Clone(xs)
@@ -268,9 +275,12 @@ func BenchmarkScenarios(b *testing.B) {
 			// Runs take turns across tools, so that a burst of load on
 			// the machine does not land on one tool's runs only.
 			ms := make([][]measure, len(tools))
-			for range runs {
-				for i, t := range tools {
-					ms[i] = append(ms[i], inFreshNetns(b, runDir, setup, nil, t.argv...))
+			for r := range runs {
+				// Each run starts with another tool, so that no tool
+				// always follows the same one.
+				for k := range tools {
+					i := (k + r) % len(tools)
+					ms[i] = append(ms[i], inFreshNetns(b, runDir, setup, nil, tools[i].argv...))
 				}
 			}
 			for i, t := range tools {

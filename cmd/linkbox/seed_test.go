@@ -139,10 +139,18 @@ func scrub(v any) {
 				x[k] = "link-local"
 			case k == "flags":
 				// NO-CARRIER is "up but not running", and running
-				// follows the operstate, which settles asynchronously.
+				// follows the operstate, which settles asynchronously;
+				// M-DOWN is ip's look at the flags of the link whose
+				// index IFLA_LINK holds, taken from this namespace even
+				// when that index is another namespace's.
 				if fl, ok := val.([]any); ok {
-					x[k] = slices.DeleteFunc(fl, func(f any) bool { return f == "NO-CARRIER" })
+					x[k] = slices.DeleteFunc(fl, func(f any) bool { return f == "NO-CARRIER" || f == "M-DOWN" })
 				}
+			case k == "link" && x["state"] != nil:
+				// bridge link names a port's peer by its index looked
+				// up here, even when the peer lives in another
+				// namespace: an index, not state.
+				delete(x, k)
 			default:
 				scrub(val)
 			}
