@@ -379,6 +379,32 @@ func (d *Decoder) String() string {
 	return string(b)
 }
 
+// Word returns a string payload like String, without allocating for the
+// words links repeat by the thousand in a dump (qdisc and kind names).
+func (d *Decoder) Word() string {
+	b := d.data
+	if n := len(b); n > 0 && b[n-1] == 0 {
+		b = b[:n-1]
+	}
+	switch string(b) { // compared without a copy
+	case "noqueue":
+		return "noqueue"
+	case "noop":
+		return "noop"
+	case "pfifo_fast":
+		return "pfifo_fast"
+	case "fq_codel":
+		return "fq_codel"
+	case "mq":
+		return "mq"
+	case "veth":
+		return "veth"
+	case "bridge":
+		return "bridge"
+	}
+	return d.String()
+}
+
 // IsCanonicalString reports whether the current payload is exactly a string
 // followed by a single NUL, which is what Encoder.String writes back.
 func (d *Decoder) IsCanonicalString() bool {

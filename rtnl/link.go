@@ -250,7 +250,7 @@ func (a *LinkAttrs) decode(d *Decoder, kinds Kinds) error {
 		case unix.IFLA_MASTER:
 			a.Master = ptr(&a.vals.master, d.Uint32())
 		case unix.IFLA_QDISC:
-			a.Qdisc = d.String()
+			a.Qdisc = d.Word()
 		case unix.IFLA_TXQLEN:
 			a.TxQLen = ptr(&a.vals.txqlen, d.Uint32())
 		case unix.IFLA_OPERSTATE:

@@ -146,10 +146,10 @@ func (li *LinkInfo) decode(d *Decoder, kinds Kinds) error {
 	return li.layout.Decode(d, &li.Unknown, func(d *Decoder) bool {
 		switch d.Type() {
 		case unix.IFLA_INFO_KIND:
-			li.Kind = d.String()
+			li.Kind = d.Word()
 			li.kindNUL = d.IsCanonicalString()
 		case unix.IFLA_INFO_SLAVE_KIND:
-			li.SlaveKind = d.String()
+			li.SlaveKind = d.Word()
 		case unix.IFLA_INFO_DATA:
 			if !li.layout.Has(unix.IFLA_INFO_KIND) {
 				return false
