@@ -112,3 +112,27 @@ func EachMessage(b []byte, fn func(Message) error) error {
 	}
 	return nil
 }
+
+// DecodeAll decodes the messages of type typ among msgs (a dump's, say)
+// into new values, keeping those keep accepts (nil keeps all), in order.
+// Messages of other types are skipped; the first decoding error is
+// returned. The values keep references into the messages' bytes.
+func DecodeAll[T any, P interface {
+	*T
+	UnmarshalBinary([]byte) error
+}](msgs []Message, typ uint16, keep func(P) bool) ([]P, error) {
+	out := make([]P, 0, len(msgs))
+	for _, m := range msgs {
+		if m.Header.Type != typ {
+			continue
+		}
+		v := P(new(T))
+		if err := v.UnmarshalBinary(m.Data); err != nil {
+			return nil, err
+		}
+		if keep == nil || keep(v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}

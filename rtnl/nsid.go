@@ -130,16 +130,9 @@ const NSIDNotAssigned = -1
 // which namespace an id stands for (compare with NSIDOfFD to find out).
 func (c *Conn) NSIDs() ([]*NSIDMessage, error) {
 	msgs, err := c.DumpAll(Request{Type: unix.RTM_GETNSID, Payload: &NSIDMessage{}})
-	out := make([]*NSIDMessage, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWNSID {
-			continue
-		}
-		n := new(NSIDMessage)
-		if derr := n.UnmarshalBinary(m.Data); derr != nil {
-			return nil, derr
-		}
-		out = append(out, n)
+	out, derr := DecodeAll[NSIDMessage](msgs, unix.RTM_NEWNSID, nil)
+	if derr != nil {
+		return nil, derr
 	}
 	return out, err
 }

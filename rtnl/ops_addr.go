@@ -19,19 +19,11 @@ import (
 func (c *Conn) Addrs(family int, index int32) ([]*AddressMessage, error) {
 	req := &AddressMessage{Family: uint8(family), Index: index}
 	msgs, err := c.DumpAll(Request{Type: unix.RTM_GETADDR, Payload: req})
-	out := make([]*AddressMessage, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWADDR {
-			continue
-		}
-		a := new(AddressMessage)
-		if derr := a.UnmarshalBinary(m.Data); derr != nil {
-			return nil, derr
-		}
-		if (family != 0 && int(a.Family) != family) || (index != 0 && a.Index != index) {
-			continue
-		}
-		out = append(out, a)
+	out, derr := DecodeAll(msgs, unix.RTM_NEWADDR, func(a *AddressMessage) bool {
+		return (family == 0 || int(a.Family) == family) && (index == 0 || a.Index == index)
+	})
+	if derr != nil {
+		return nil, derr
 	}
 	return out, err
 }

@@ -25,19 +25,11 @@ func (c *Conn) Neighbours(family int, index int32) ([]*NeighMessage, error) {
 		}
 	}
 	msgs, err := c.DumpAll(Request{Type: unix.RTM_GETNEIGH, Payload: req})
-	out := make([]*NeighMessage, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWNEIGH {
-			continue
-		}
-		n := new(NeighMessage)
-		if derr := n.UnmarshalBinary(m.Data); derr != nil {
-			return nil, derr
-		}
-		if (family != 0 && int(n.Family) != family) || (index != 0 && n.Index != index) {
-			continue
-		}
-		out = append(out, n)
+	out, derr := DecodeAll(msgs, unix.RTM_NEWNEIGH, func(n *NeighMessage) bool {
+		return (family == 0 || int(n.Family) == family) && (index == 0 || n.Index == index)
+	})
+	if derr != nil {
+		return nil, derr
 	}
 	return out, err
 }

@@ -21,19 +21,11 @@ func (c *Conn) Routes(family int, table uint32) ([]*RouteMessage, error) {
 		req.Attrs.Table = table
 	}
 	msgs, err := c.DumpAll(Request{Type: unix.RTM_GETROUTE, Payload: req})
-	out := make([]*RouteMessage, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWROUTE {
-			continue
-		}
-		r := new(RouteMessage)
-		if derr := r.UnmarshalBinary(m.Data); derr != nil {
-			return nil, derr
-		}
-		if (family != 0 && int(r.Family) != family) || (table != 0 && r.TableID() != table) {
-			continue
-		}
-		out = append(out, r)
+	out, derr := DecodeAll(msgs, unix.RTM_NEWROUTE, func(r *RouteMessage) bool {
+		return (family == 0 || int(r.Family) == family) && (table == 0 || r.TableID() == table)
+	})
+	if derr != nil {
+		return nil, derr
 	}
 	return out, err
 }

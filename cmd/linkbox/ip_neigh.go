@@ -291,18 +291,7 @@ func (f *neighFilter) dump(conn *rtnl.Conn) ([]*rtnl.NeighMessage, error) {
 		}
 		return nil, err
 	}
-	out := make([]*rtnl.NeighMessage, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWNEIGH {
-			continue
-		}
-		n := new(rtnl.NeighMessage)
-		if err := n.UnmarshalBinary(m.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, nil
+	return rtnl.DecodeAll[rtnl.NeighMessage](msgs, unix.RTM_NEWNEIGH, nil)
 }
 
 // neighList is ip neigh show, and with flush, ip neigh flush.

@@ -412,18 +412,7 @@ func (f *routeFilter) dumpRoutes(conn *rtnl.Conn) ([]*rtnl.RouteMessage, error) 
 		}
 		return nil, err
 	}
-	out := make([]*rtnl.RouteMessage, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Header.Type != unix.RTM_NEWROUTE {
-			continue
-		}
-		r := new(rtnl.RouteMessage)
-		if err := r.UnmarshalBinary(m.Data); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return rtnl.DecodeAll[rtnl.RouteMessage](msgs, unix.RTM_NEWROUTE, nil)
 }
 
 // routeLinkSet is the link dump output names links by.
